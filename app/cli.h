@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "sphaera/error.h"
+#include "sphaera/fits_map.h"
+#include "sphaera/map.h"
+
+/* The pieces of sphaera-cli shared between its entry point (sphaera-cli.c) and its
+ * commands (cli-commands.c). A command returns the process exit status: 0 on success,
+ * 1 after printing one line "sphaera-cli: ..." on stderr. */
+
+#define CLI_NAME "sphaera-cli"
+
+typedef struct {
+  const char *name;
+  const char *summary; /* one line for the global usage */
+  const char *usage;   /* the command's --help text */
+  int (*run)(int argc, char **argv);
+} CliCommand;
+
+extern const CliCommand cli_commands[];
+extern const int cli_command_count;
+
+/* Prints "sphaera-cli: <message>" to stderr and returns 1. */
+int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Prints "sphaera-cli: <err's message>" and returns 1. */
+int cli_fail_error(const SphError *err);
+
+/* Strict number parsing: the whole text, finite, in range; false otherwise. */
+bool cli_parse_int64(const char *text, int64_t min, int64_t max, int64_t *value);
+bool cli_parse_double(const char *text, double *value);
+
+/* ---- shared by the commands (cli-commands.c) ---- */
+
+typedef struct {
+  const char *command;
+  const char *usage;
+} CliContext;
+
+/* Reports getopt_long's '?' or ':' for the option at argv[optind - 1]; returns 1. */
+int cli_option_error(const CliContext *ctx, int c, char **argv);
+/* With too few or too many file arguments: the usage on stderr, status 1. */
+int cli_usage_error(const CliContext *ctx, int nargs, int want);
+/* The command's usage on stdout; returns 0. */
+int cli_help(const CliContext *ctx);
+/* sph_fits_read_map() with the path in every message. */
+SphMap *cli_read_map(const char *path, SphFitsType *stored_type, SphError *err);
+/* Whether the map has this field; prints the failure when not. */
+bool cli_field_exists(const char *path, const SphMap *map, int64_t field);
+
+/* render (cli-render.c) */
+extern const char cli_render_usage[];
+int cli_run_render(int argc, char **argv);

@@ -1,0 +1,380 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The ring stage of the SHT: per ring, the real FFT between pixel values and the
+ * Fourier coefficients F_m, m = 0..mmax, with the ring's phase offset phi0 and the
+ * aliasing of m >= nphi/2 on short rings (HEALPix polar rings). */
+#include "sht_internal.h"
+
+#include <complex.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sphaera/mem.h"
+
+/* FFTW's planner is not thread-safe (its execute functions are): planning anywhere in
+ * the process must hold one lock. */
+static pthread_mutex_t fftw_planner_lock = PTHREAD_MUTEX_INITIALIZER;
+
+typedef struct {
+  double phi0;
+  int ring;
+} PhiRing;
+
+static int compare_phi(const void *a, const void *b)
+{
+  const PhiRing *x = a, *y = b;
+  if (x->phi0 < y->phi0)
+    return -1;
+  if (x->phi0 > y->phi0)
+    return 1;
+  return x->ring - y->ring;
+}
+
+typedef struct {
+  int64_t n;
+  int ring;
+} NRing;
+
+static int compare_n(const void *a, const void *b)
+{
+  const NRing *x = a, *y = b;
+  if (x->n != y->n)
+    return x->n < y->n ? -1 : 1;
+  return x->ring - y->ring;
+}
+
+/* e^{i j phi0} with the argument reduced in long double: j phi0 is exact there, so the
+ * table is accurate to rounding even for j phi0 in the thousands. */
+static double _Complex expi(long double angle)
+{
+  const long double two_pi = 6.28318530717958647692528676655900577L;
+  angle = fmodl(angle, two_pi);
+  return CMPLX((double)cosl(angle), (double)sinl(angle));
+}
+
+SphStatus sph_ring_ffts_init(SphRingFfts *f, const SphRingGeometry *geometry, int mmax,
+                             unsigned fftw_flags, SphError *err)
+{
+  memset(f, 0, sizeof *f);
+  int nrings = sph_ring_geometry_nrings(geometry);
+  const SphRing *rings = sph_ring_geometry_rings(geometry);
+  f->ring_plan = malloc((size_t)nrings * sizeof *f->ring_plan);
+  f->ring_shift = malloc((size_t)nrings * sizeof *f->ring_shift);
+  NRing *byn = malloc((size_t)nrings * sizeof *byn);
+  PhiRing *byphi = malloc((size_t)nrings * sizeof *byphi);
+  if (f->ring_plan == NULL || f->ring_shift == NULL || byn == NULL || byphi == NULL) {
+    free(byn);
+    free(byphi);
+    sph_ring_ffts_free(f);
+    return sph_error_set(err, SPH_ERR_NOMEM, "SHT plan: out of memory for %d rings", nrings);
+  }
+
+  /* One FFTW plan pair per distinct ring length. */
+  for (int r = 0; r < nrings; r++)
+    byn[r] = (NRing){ rings[r].nphi, r };
+  qsort(byn, (size_t)nrings, sizeof *byn, compare_n);
+  int nplans = 0;
+  for (int i = 0; i < nrings; i++)
+    if (i == 0 || byn[i].n != byn[i - 1].n)
+      nplans++;
+  f->plans = calloc((size_t)nplans, sizeof *f->plans);
+  if (f->plans == NULL) {
+    free(byn);
+    free(byphi);
+    sph_ring_ffts_free(f);
+    return sph_error_set(err, SPH_ERR_NOMEM, "SHT plan: out of memory for %d FFT plans", nplans);
+  }
+  f->max_nphi = byn[nrings - 1].n;
+  double *rbuf = sph_alloc_aligned((size_t)f->max_nphi + 2, sizeof(double), err);
+  double _Complex *cbuf = sph_alloc_aligned((size_t)f->max_nphi / 2 + 1, sizeof(double _Complex), err);
+  double _Complex *cbuf2 = sph_alloc_aligned((size_t)f->max_nphi / 2 + 1, sizeof(double _Complex), err);
+  if (rbuf == NULL || cbuf == NULL || cbuf2 == NULL) {
+    sph_free_aligned(rbuf);
+    sph_free_aligned(cbuf);
+    sph_free_aligned(cbuf2);
+    free(byn);
+    free(byphi);
+    sph_ring_ffts_free(f);
+    return sph_error_prefix(err, "SHT plan: FFT scratch");
+  }
+  /* Few lengths: FFTW's real transforms. Many: complex half-length plans (see
+   * sht_internal.h) for even lengths. */
+  int use_half = nplans > 16;
+  SphStatus status = SPH_OK;
+  pthread_mutex_lock(&fftw_planner_lock);
+  int p = -1;
+  for (int i = 0; i < nrings; i++) {
+    if (i == 0 || byn[i].n != byn[i - 1].n) {
+      p++;
+      int n = (int)byn[i].n;
+      SphRingFftPlan *fp = &f->plans[p];
+      fp->n = n;
+      f->nplans = p + 1;
+      if (use_half && n % 2 == 0) {
+        fp->half = fftw_plan_dft_1d(n / 2, (fftw_complex *)cbuf, (fftw_complex *)cbuf2,
+                                    FFTW_FORWARD, fftw_flags);
+        if (fp->half == NULL) {
+          status = sph_error_set(err, SPH_ERR_UNSUPPORTED, "SHT plan: FFTW cannot plan length %d", n / 2);
+          break;
+        }
+      } else {
+        fp->r2c = fftw_plan_dft_r2c_1d(n, rbuf, (fftw_complex *)cbuf, fftw_flags);
+        fp->c2r = fftw_plan_dft_c2r_1d(n, (fftw_complex *)cbuf, rbuf, fftw_flags);
+        if (fp->r2c == NULL || fp->c2r == NULL) {
+          status = sph_error_set(err, SPH_ERR_UNSUPPORTED, "SHT plan: FFTW cannot plan length %d", n);
+          break;
+        }
+      }
+    }
+    f->ring_plan[byn[i].ring] = p;
+  }
+  pthread_mutex_unlock(&fftw_planner_lock);
+  sph_free_aligned(rbuf);
+  sph_free_aligned(cbuf);
+  sph_free_aligned(cbuf2);
+  free(byn);
+  if (status != SPH_OK) {
+    free(byphi);
+    sph_ring_ffts_free(f);
+    return status;
+  }
+
+  /* One e^{i m phi0} table per distinct phi0, split as hi[m / lo] lo[m % lo]. */
+  int nz = 0;
+  for (int r = 0; r < nrings; r++) {
+    f->ring_shift[r] = -1;
+    if (rings[r].phi0 != 0.0)
+      byphi[nz++] = (PhiRing){ rings[r].phi0, r };
+  }
+  qsort(byphi, (size_t)nz, sizeof *byphi, compare_phi);
+  int nshift = 0;
+  for (int i = 0; i < nz; i++)
+    if (i == 0 || byphi[i].phi0 != byphi[i - 1].phi0)
+      nshift++;
+  f->shift_lo = (int)ceil(sqrt((double)mmax + 1.0));
+  f->shift_hi = mmax / f->shift_lo + 1;
+  int per = f->shift_lo + f->shift_hi;
+  f->nshift = nshift;
+  if (nshift > 0) {
+    f->shift = sph_alloc_aligned((size_t)nshift * per, sizeof(double _Complex), err);
+    if (f->shift == NULL) {
+      free(byphi);
+      sph_ring_ffts_free(f);
+      return sph_error_prefix(err, "SHT plan: phase tables");
+    }
+  }
+  int s = -1;
+  for (int i = 0; i < nz; i++) {
+    if (i == 0 || byphi[i].phi0 != byphi[i - 1].phi0) {
+      s++;
+      long double phi0 = byphi[i].phi0;
+      double _Complex *t = f->shift + (size_t)s * per;
+      for (int j = 0; j < f->shift_lo; j++)
+        t[j] = expi(j * phi0);
+      for (int j = 0; j < f->shift_hi; j++)
+        t[f->shift_lo + j] = expi((long double)j * f->shift_lo * phi0);
+    }
+    f->ring_shift[byphi[i].ring] = s;
+  }
+  free(byphi);
+  return SPH_OK;
+}
+
+void sph_ring_ffts_free(SphRingFfts *f)
+{
+  if (f->plans != NULL) {
+    pthread_mutex_lock(&fftw_planner_lock);
+    for (int p = 0; p < f->nplans; p++) {
+      if (f->plans[p].r2c != NULL)
+        fftw_destroy_plan(f->plans[p].r2c);
+      if (f->plans[p].c2r != NULL)
+        fftw_destroy_plan(f->plans[p].c2r);
+      if (f->plans[p].half != NULL)
+        fftw_destroy_plan(f->plans[p].half);
+    }
+    pthread_mutex_unlock(&fftw_planner_lock);
+  }
+  free(f->plans);
+  free(f->ring_plan);
+  free(f->ring_shift);
+  sph_free_aligned(f->shift);
+  memset(f, 0, sizeof *f);
+}
+
+int sph_ring_fft_scratch_init(SphRingFftScratch *s, const SphRingFfts *f)
+{
+  size_t nc = (size_t)f->max_nphi / 2 + 1;
+  s->spectrum = sph_alloc_aligned(nc, sizeof(double _Complex), NULL);
+  s->work = sph_alloc_aligned(nc, sizeof(double _Complex), NULL);
+  s->twiddle = sph_alloc_aligned(nc, sizeof(double _Complex), NULL);
+  s->real = sph_alloc_aligned((size_t)f->max_nphi + 2, sizeof(double), NULL);
+  if (s->spectrum == NULL || s->work == NULL || s->twiddle == NULL || s->real == NULL) {
+    sph_ring_fft_scratch_free(s);
+    return -1;
+  }
+  return 0;
+}
+
+void sph_ring_fft_scratch_free(SphRingFftScratch *s)
+{
+  sph_free_aligned(s->spectrum);
+  sph_free_aligned(s->work);
+  sph_free_aligned(s->twiddle);
+  sph_free_aligned(s->real);
+  memset(s, 0, sizeof *s);
+}
+
+/* w[k] = e^{-2 pi i k/n}, k = 0..count-1, as hi[k / S] lo[k % S]: 2 sqrt(count) sines
+ * and cosines instead of count, each value within a few ulp. */
+static void fill_twiddles(double _Complex *w, int64_t n, int64_t count)
+{
+  int64_t S = (int64_t)ceil(sqrt((double)count));
+  if (S < 1)
+    S = 1;
+  double _Complex lo[S];
+  for (int64_t j = 0; j < S; j++)
+    lo[j] = CMPLX(cos(2.0 * M_PI * j / n), -sin(2.0 * M_PI * j / n));
+  for (int64_t h = 0; h * S < count; h++) {
+    double a = 2.0 * M_PI * (double)((h * S) % n) / n;
+    double _Complex hi = CMPLX(cos(a), -sin(a));
+    int64_t end = (h + 1) * S < count ? (h + 1) * S : count;
+    for (int64_t k = h * S; k < end; k++)
+      w[k] = hi * lo[k - h * S];
+  }
+}
+
+/* FFTW's r2c: spectrum[k] = sum_j real[j] e^{-2 pi i j k/n}, k = 0..n/2. */
+static void real_forward(const SphRingFftPlan *fp, SphRingFftScratch *s)
+{
+  if (fp->half == NULL) {
+    fftw_execute_dft_r2c(fp->r2c, s->real, (fftw_complex *)s->spectrum);
+    return;
+  }
+  int64_t n = fp->n, N = n / 2;
+  double _Complex *z = s->work, *Z = s->spectrum, *w = s->twiddle;
+  for (int64_t j = 0; j < N; j++)
+    z[j] = CMPLX(s->real[2 * j], s->real[2 * j + 1]);
+  fftw_execute_dft(fp->half, (fftw_complex *)z, (fftw_complex *)Z);
+  fill_twiddles(w, n, N / 2 + 1);
+  /* X_k = E_k + w^k O_k with E_k = (Z_k + conj Z_{N-k})/2, O_k = (Z_k - conj Z_{N-k})/(2i);
+   * k and N - k are done together, in place. */
+  double z0r = creal(Z[0]), z0i = cimag(Z[0]);
+  for (int64_t k = 1; 2 * k <= N; k++) {
+    int64_t q = N - k;
+    double _Complex a = Z[k], b = conj(Z[q]);
+    double _Complex e = 0.5 * (a + b), o = -0.5 * I * (a - b);
+    /* w^q = e^{-2 pi i (N - k)/n} = -conj(w^k) */
+    double _Complex wk = w[k], wq = -conj(wk);
+    double _Complex eq = conj(e), oq = conj(o);
+    Z[k] = e + wk * o;
+    Z[q] = eq + wq * oq;
+  }
+  Z[0] = z0r + z0i;
+  Z[N] = z0r - z0i;
+}
+
+/* FFTW's c2r: real[j] = sum_{k=0}^{n-1} X_k e^{2 pi i j k/n} for the Hermitian X whose
+ * half is spectrum[0..n/2]. Destroys spectrum. */
+static void real_backward(const SphRingFftPlan *fp, SphRingFftScratch *s)
+{
+  if (fp->half == NULL) {
+    fftw_execute_dft_c2r(fp->c2r, (fftw_complex *)s->spectrum, s->real);
+    return;
+  }
+  int64_t n = fp->n, N = n / 2;
+  double _Complex *X = s->spectrum, *Z = s->work, *w = s->twiddle;
+  fill_twiddles(w, n, N / 2 + 1);
+  /* Z_k = A_k + i B_k e^{2 pi i k/n}, A_k = X_k + conj X_{N-k}, B_k = X_k - conj X_{N-k};
+   * the backward FFT is the forward one of the conjugate, so Z is stored conjugated. */
+  for (int64_t k = 0; 2 * k <= N; k++) {
+    int64_t q = N - k;
+    double _Complex xk = X[k], xq = X[q];
+    double _Complex ak = xk + conj(xq), bk = xk - conj(xq);
+    double _Complex wk = conj(w[k]); /* e^{2 pi i k/n} */
+    Z[k] = conj(ak + I * bk * wk);
+    if (q != k && q < N) {
+      double _Complex aq = conj(ak), bq = -conj(bk);
+      double _Complex wq = -conj(wk); /* e^{2 pi i (N-k)/n} */
+      Z[q] = conj(aq + I * bq * wq);
+    }
+  }
+  fftw_execute_dft(fp->half, (fftw_complex *)Z, (fftw_complex *)X);
+  for (int64_t j = 0; j < N; j++) {
+    s->real[2 * j] = creal(X[j]);
+    s->real[2 * j + 1] = -cimag(X[j]);
+  }
+}
+
+static inline double _Complex shift_of(const SphRingFfts *f, const double _Complex *t, int m)
+{
+  return t[f->shift_lo + m / f->shift_lo] * t[m % f->shift_lo];
+}
+
+void sph_ring_phase_to_ring(const SphRingFfts *f, const SphRing *ring, int r, int mmax,
+                            const double _Complex *phase, double *out, SphRingFftScratch *s)
+{
+  int64_t n = ring->nphi;
+  int64_t half = n / 2;
+  double _Complex *c = s->spectrum;
+  const double _Complex *t =
+      f->ring_shift[r] >= 0 ? f->shift + (size_t)f->ring_shift[r] * (f->shift_lo + f->shift_hi) : NULL;
+  memset(c, 0, (size_t)(half + 1) * sizeof *c);
+  c[0] = creal(phase[0]);
+  if (2 * (int64_t)mmax < n) {
+    /* No aliasing: c[m] = F_m e^{i m phi0}. */
+    if (t == NULL)
+      memcpy(c + 1, phase + 1, (size_t)mmax * sizeof *c);
+    else
+      for (int m = 1; m <= mmax; m++)
+        c[m] = phase[m] * shift_of(f, t, m);
+  } else {
+    /* F_m lands at m mod n and its conjugate at -m mod n of the full spectrum; keep
+     * the half that the real FFT takes. */
+    int64_t i1 = 0;
+    for (int m = 1; m <= mmax; m++) {
+      i1 = (i1 + 1 == n) ? 0 : i1 + 1;
+      double _Complex g = (t == NULL) ? phase[m] : phase[m] * shift_of(f, t, m);
+      int64_t i2 = (i1 == 0) ? 0 : n - i1;
+      if (i1 <= half)
+        c[i1] += g;
+      if (i2 <= half)
+        c[i2] += conj(g);
+    }
+    c[0] = creal(c[0]);
+  }
+  real_backward(&f->plans[f->ring_plan[r]], s);
+  memcpy(out, s->real, (size_t)n * sizeof *out);
+}
+
+void sph_ring_ring_to_phase(const SphRingFfts *f, const SphRing *ring, int r, int mmax,
+                            const double *in, double scale, double _Complex *phase,
+                            SphRingFftScratch *s)
+{
+  int64_t n = ring->nphi;
+  int64_t half = n / 2;
+  double _Complex *c = s->spectrum;
+  const double _Complex *t =
+      f->ring_shift[r] >= 0 ? f->shift + (size_t)f->ring_shift[r] * (f->shift_lo + f->shift_hi) : NULL;
+  if (scale == 1.0)
+    memcpy(s->real, in, (size_t)n * sizeof *in);
+  else
+    for (int64_t j = 0; j < n; j++)
+      s->real[j] = scale * in[j];
+  real_forward(&f->plans[f->ring_plan[r]], s);
+  phase[0] = creal(c[0]);
+  if (2 * (int64_t)mmax < n) {
+    if (t == NULL)
+      memcpy(phase + 1, c + 1, (size_t)mmax * sizeof *c);
+    else
+      for (int m = 1; m <= mmax; m++)
+        phase[m] = c[m] * conj(shift_of(f, t, m));
+  } else {
+    int64_t i1 = 0;
+    for (int m = 1; m <= mmax; m++) {
+      i1 = (i1 + 1 == n) ? 0 : i1 + 1;
+      double _Complex h = (i1 <= half) ? c[i1] : conj(c[n - i1]);
+      phase[m] = (t == NULL) ? h : h * conj(shift_of(f, t, m));
+    }
+  }
+}

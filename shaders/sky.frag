@@ -1,0 +1,174 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The sky view's renderer: each fragment is one image pixel, taken through the steps of
+ * the CPU renderer (core/view/projection.c, raster.c; core/sphere/hp_base.h) in the same
+ * order, in single precision: image pixel -> Mollweide plane -> (theta, phi) -> HEALPix
+ * RING index -> value -> colormap entry. The #version line (GLSL 1.50 core or GLSL ES
+ * 3.00) is prepended at run time. */
+
+uniform sampler2D u_values;  /* R32F: RING-ordered values, u_tex_width per row */
+uniform sampler2D u_cmap;    /* 256 x 1 RGB8: sph_colormap_table() */
+uniform int u_nside;
+uniform int u_tex_width;
+uniform bool u_has_map;
+uniform float u_vmin;
+uniform float u_vmax;
+uniform vec2 u_image_size;   /* framebuffer pixels */
+uniform vec4 u_background;
+uniform float u_unseen;      /* (float)SPH_UNSEEN: bad pixels hold exactly this */
+
+out vec4 frag_color;
+
+const float PI = 3.14159265358979;
+const float TWO_PI = 6.28318530717959;
+const float INV_HALFPI = 0.636619772367581;
+const float SQRT2 = 1.41421356237310;
+const float XMAX = 2.82842712474619; /* SPH_MOLLWEIDE_XMAX */
+const float YMAX = 1.41421356237310; /* SPH_MOLLWEIDE_YMAX */
+const float BAD = 128.0 / 255.0;     /* SPH_BAD_R, _G, _B */
+
+/* atan2(y, x) for x, y >= 0 to about one ulp. GLSL's atan and asin are not enough: Mesa,
+ * for one, evaluates them by low-order polynomials good to 1e-4 rad, a hundredth of a
+ * pixel at NSIDE 32 in an 800-pixel view, which moves pixel edges visibly. This is
+ * Cephes' atanf on an argument reduced to [0, 1]. */
+float atan2_positive(float y, float x)
+{
+  bool swap = y > x;
+  float a = swap ? x / y : y / x; /* in [0, 1]; 0/0 never occurs here (x or y > 0) */
+  float base = 0.0;
+  if (a > 0.414213562373095) { /* tan(pi/8) */
+    base = 0.25 * PI;
+    a = (a - 1.0) / (a + 1.0);
+  }
+  float z = a * a;
+  float r = base + ((((8.05374449538e-2 * z - 1.38776856032e-1) * z + 1.99777106478e-1) * z -
+                     3.33329491539e-1) * z * a + a);
+  return swap ? 0.5 * PI - r : r;
+}
+
+/* u - sin u without cancellation for small u (projection.c's u_minus_sin_u). */
+float u_minus_sin_u(float u)
+{
+  if (u < 0.5) {
+    float u2 = u * u;
+    float term = u * u2 / 6.0;
+    float sum = 0.0;
+    for (int k = 3; k <= 15; k += 2) {
+      sum += term;
+      term *= -u2 / (float(k + 1) * float(k + 2));
+    }
+    return sum;
+  }
+  return u - sin(u);
+}
+
+/* sph_mollweide_image_to_plane */
+vec2 image_to_plane(vec2 image_size, vec2 p)
+{
+  float box = image_size.x < 2.0 * image_size.y ? image_size.x : 2.0 * image_size.y;
+  float k = box / (2.0 * XMAX);
+  return vec2((p.x - 0.5 * image_size.x) / k, (0.5 * image_size.y - p.y) / k);
+}
+
+/* sph_mollweide_inverse. Returns false outside the ellipse; otherwise the colatitude as
+ * its distance eps from the nearer pole (north tells which), so that cos theta and
+ * sin theta keep their digits near the poles in single precision, and phi in [0, 2 pi). */
+bool mollweide_inverse(vec2 xy, out float eps, out bool north, out float phi)
+{
+  eps = 0.0;
+  north = true;
+  phi = 0.0;
+  float ex = xy.x / XMAX;
+  float ey = xy.y / YMAX;
+  if (!(ex * ex + ey * ey <= 1.0))
+    return false;
+
+  float t = min(abs(ey), 1.0);
+  float sin_delta = sqrt((1.0 - t) * (1.0 + t));
+  float delta = atan2_positive(sin_delta, t);
+  float c = u_minus_sin_u(2.0 * delta);
+  float s = min(sqrt(c / (2.0 * PI)), 1.0);
+  eps = 2.0 * atan2_positive(s, sqrt((1.0 - s) * (1.0 + s))); /* asin */
+  north = ey >= 0.0;
+
+  float lon = 0.0;
+  if (sin_delta > 0.0)
+    lon = clamp(-PI * xy.x / (2.0 * SQRT2 * sin_delta), -PI, PI);
+  float p = lon < 0.0 ? lon + TWO_PI : lon;
+  phi = p >= TWO_PI ? 0.0 : p;
+  return true;
+}
+
+/* hp_loc2pix for RING (chealpix / Healpix C++ ang2pix_ring) in 32-bit integers, exact
+ * for NSIDE <= 8192 (12 NSIDE^2 < 2^31). z = cos theta, sth = sin theta. */
+int ang2pix_ring(int nside, float z, float sth, bool have_sth, float phi)
+{
+  float za = abs(z);
+  float tt = phi * INV_HALFPI;
+  if (tt >= 4.0)
+    tt = 0.0;
+
+  if (za <= 2.0 / 3.0) {
+    int nl4 = 4 * nside;
+    float temp1 = float(nside) * (0.5 + tt);
+    float temp2 = float(nside) * z * 0.75;
+    int jp = int(temp1 - temp2); /* ascending edge line */
+    int jm = int(temp1 + temp2); /* descending edge line */
+    int ir = nside + 1 + jp - jm; /* ring counted from z = 2/3, in 1 .. 2 nside + 1 */
+    int kshift = 1 - (ir & 1);
+    int t1 = jp + jm - nside + kshift + 1 + nl4 + nl4;
+    int ip = (t1 >> 1) & (nl4 - 1); /* nl4 is a power of two */
+    int ncap = 2 * nside * (nside - 1);
+    return ncap + (ir - 1) * nl4 + ip;
+  }
+
+  float tp = tt - floor(tt);
+  float tmp = (za < 0.99 || !have_sth) ? float(nside) * sqrt(3.0 * (1.0 - za))
+                                       : float(nside) * sth / sqrt((1.0 + za) / 3.0);
+  int jp = int(tp * tmp);
+  int jm = int((1.0 - tp) * tmp);
+  int ir = jp + jm + 1; /* ring counted from the nearer pole */
+  /* tt < 4, but tt * ir may round up to 4 ir in single precision. */
+  int ip = min(int(tt * float(ir)), 4 * ir - 1);
+  return z > 0.0 ? 2 * ir * (ir - 1) + ip : 12 * nside * nside - 2 * ir * (ir + 1) + ip;
+}
+
+/* sph_colormap_index of t = (v - vmin) / (vmax - vmin), 0 for an empty range. */
+int colormap_index(float v)
+{
+  float t = u_vmax > u_vmin ? (v - u_vmin) / (u_vmax - u_vmin) : 0.0;
+  if (!(t > 0.0))
+    return 0;
+  if (t >= 1.0)
+    return 255;
+  return int(floor(t * 255.0 + 0.5));
+}
+
+void main()
+{
+  /* gl_FragCoord is the pixel centre counted from the bottom; the image counts rows from
+   * the top, pixel (i, j) centred at (i + 0.5, j + 0.5). */
+  vec2 image_point = vec2(gl_FragCoord.x, u_image_size.y - gl_FragCoord.y);
+  float eps, phi;
+  bool north;
+  if (!u_has_map ||
+      !mollweide_inverse(image_to_plane(u_image_size, image_point), eps, north, phi)) {
+    frag_color = u_background;
+    return;
+  }
+
+  /* theta = eps in the north, pi - eps in the south. cos and sin of theta come from eps
+   * itself: float(pi) - eps would lose the digits near the south pole that the CPU keeps.
+   * Healpix C++ (and so the CPU) passes sin theta only within 0.01 of a pole. */
+  float z = north ? cos(eps) : -cos(eps);
+  float sth = sin(eps);
+  bool have_sth = north ? eps < 0.01 : eps < 0.01 + (PI - 3.14159);
+  int pix = ang2pix_ring(u_nside, z, sth, have_sth, phi);
+  pix = clamp(pix, 0, 12 * u_nside * u_nside - 1);
+
+  float v = texelFetch(u_values, ivec2(pix % u_tex_width, pix / u_tex_width), 0).r;
+  if (v == u_unseen) {
+    frag_color = vec4(BAD, BAD, BAD, 1.0);
+    return;
+  }
+  frag_color = vec4(texelFetch(u_cmap, ivec2(colormap_index(v), 0), 0).rgb, 1.0);
+}
