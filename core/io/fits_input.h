@@ -2,8 +2,7 @@
 #pragma once
 
 /* Opening a FITS file for reading with messages a user can act on, shared by the map,
- * alm and spectrum readers; private to core/io (defined in fits_map.c, the first of
- * them). CFITSIO alone reports a missing file, a text file, a cut file or a damaged
+ * alm and spectrum readers; private to core/io. CFITSIO alone reports a missing file, a text file, a cut file or a damaged
  * header with the same few vague codes, and sizes its buffers from untrusted headers;
  * these checks look at the file first and name what is wrong. */
 
