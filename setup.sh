@@ -12,14 +12,14 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 # Build: compiler, meson, the libraries. App: GTK 4, epoxy, Mesa's software GL.
-# Tests: Xvfb for the UI tests; Debian's healpy/numpy/astropy/matplotlib as references;
+# Tests: Xvfb for the UI tests; Debian's healpy/numpy/astropy/matplotlib/emcee as references;
 # pdftoppm and rsvg-convert to check exported PDF and SVG figures.
 PACKAGES=(
   build-essential meson ninja-build pkg-config
   libglib2.0-dev libglib2.0-bin libgtk-4-dev libepoxy-dev libcairo2-dev
   libfftw3-dev libopenblas-dev liblapacke-dev libcfitsio-dev
   libgl1-mesa-dri xvfb xauth
-  python3-healpy python3-numpy python3-astropy python3-matplotlib
+  python3-healpy python3-numpy python3-astropy python3-matplotlib python3-emcee
   poppler-utils librsvg2-bin
 )
 

@@ -54,3 +54,7 @@ bool cli_field_exists(const char *path, const SphMap *map, int64_t field);
 /* render (cli-render.c) */
 extern const char cli_render_usage[];
 int cli_run_render(int argc, char **argv);
+
+/* spherical harmonic commands (cli-sht.c), listed and dispatched after cli_commands */
+extern const CliCommand cli_sht_commands[];
+extern const int cli_sht_command_count;

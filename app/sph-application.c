@@ -52,16 +52,15 @@ static void sph_application_activate(GApplication *application)
   sph_window_open_demo(window);
 }
 
-/* One window per file, each loading its map. */
+/* All the files in one new window, as layers in the order given. */
 static void sph_application_open(GApplication *application, GFile **files, int n_files,
                                  const char *hint)
 {
   (void)hint;
-  for (int i = 0; i < n_files; i++) {
-    SphWindow *window = sph_window_new(GTK_APPLICATION(application));
-    gtk_window_present(GTK_WINDOW(window));
+  SphWindow *window = sph_window_new(GTK_APPLICATION(application));
+  gtk_window_present(GTK_WINDOW(window));
+  for (int i = 0; i < n_files; i++)
     sph_window_open_file(window, files[i]);
-  }
 }
 
 static void on_quit(GSimpleAction *action, GVariant *parameter, gpointer data)

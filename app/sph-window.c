@@ -6,6 +6,7 @@
 #include "sph-application.h"
 #include "sph-job-status.h"
 #include "sph-sky-page.h"
+#include "sph-view-settings.h"
 #include "sphaera/fits_map.h"
 #include "sphaera/job.h"
 
@@ -45,6 +46,9 @@ struct _SphWindow {
   GtkStack *stack;
   SphJobStatus *job_status;
   SphJob *load_job; /* the load whose result the window waits for */
+  GQueue pending;   /* PendingLoad *: files to open, one after another, as layers */
+  GMenu *recent_menu;
+  char *settings_path; /* view settings and recent files */
   gboolean disposed;
 };
 
@@ -136,11 +140,64 @@ static void load_thread(GTask *task, gpointer source, gpointer task_data,
   g_task_return_pointer(task, map, (GDestroyNotify)sph_map_free);
 }
 
+typedef struct {
+  char *path;
+  gboolean demo;
+} PendingLoad;
+
+static void pending_load_free(gpointer data)
+{
+  PendingLoad *pending = data;
+  g_free(pending->path);
+  g_free(pending);
+}
+
+static void start_load(SphWindow *self, const char *path, gboolean demo);
+
 static void finish_load(SphWindow *self, SphJob *job, const char *message)
 {
   sph_job_status_finish(self->job_status, job, message);
   g_clear_pointer(&self->load_job, sph_job_unref);
   set_action_enabled(self, "cancel-job", FALSE);
+  PendingLoad *next = g_queue_pop_head(&self->pending);
+  if (next != NULL) {
+    start_load(self, next->path, next->demo);
+    pending_load_free(next);
+  }
+}
+
+/* The Open Recent submenu from the settings file, newest first. */
+static void rebuild_recent_menu(SphWindow *self)
+{
+  g_menu_remove_all(self->recent_menu);
+  char **files = sph_recent_files_load(self->settings_path);
+  for (char **f = files; *f != NULL; f++) {
+    char *base = g_path_get_basename(*f);
+    char **parts = g_strsplit(base, "_", -1);
+    char *name = g_strjoinv("__", parts); /* a menu label reads "_" as a mnemonic */
+    g_strfreev(parts);
+    g_free(base);
+    GMenuItem *item = g_menu_item_new(name, NULL);
+    g_menu_item_set_action_and_target_value(item, "win.open-recent", g_variant_new_string(*f));
+    g_menu_append_item(self->recent_menu, item);
+    g_object_unref(item);
+    g_free(name);
+  }
+  g_strfreev(files);
+}
+
+static void remember_recent(SphWindow *self, const char *path)
+{
+  GError *error = NULL;
+  if (!sph_recent_files_add(self->settings_path, path, &error)) {
+    g_warning("recent files: %s", error->message);
+    g_error_free(error);
+    return;
+  }
+  GList *windows = gtk_application_get_windows(gtk_window_get_application(GTK_WINDOW(self)));
+  for (GList *l = windows; l != NULL; l = l->next)
+    if (SPH_IS_WINDOW(l->data))
+      rebuild_recent_menu(l->data);
 }
 
 static void load_done(GObject *source, GAsyncResult *result, gpointer data)
@@ -180,7 +237,9 @@ static void load_done(GObject *source, GAsyncResult *result, gpointer data)
                                     sph_coordsys_name(map->coordsys), seconds);
     char *title = g_strdup_printf("%s — Sphaera", req->name);
     hide_error(self);
-    sph_sky_page_set_map(sky_page(self), map, req->name);
+    sph_sky_page_add_map(sky_page(self), map, req->name);
+    if (!req->demo)
+      remember_recent(self, req->path);
     gtk_stack_set_visible_child_name(self->stack, "sky");
     gtk_window_set_title(GTK_WINDOW(self), title);
     finish_load(self, req->job, message);
@@ -190,10 +249,16 @@ static void load_done(GObject *source, GAsyncResult *result, gpointer data)
   g_clear_error(&error);
 }
 
+/* Maps open one after another, each as a new layer: a load waits for the running one. */
 static void start_load(SphWindow *self, const char *path, gboolean demo)
 {
-  if (self->load_job != NULL)
-    sph_job_cancel(self->load_job); /* its result will be dropped in load_done */
+  if (self->load_job != NULL) {
+    PendingLoad *pending = g_new0(PendingLoad, 1);
+    pending->path = g_strdup(path);
+    pending->demo = demo;
+    g_queue_push_tail(&self->pending, pending);
+    return;
+  }
 
   LoadRequest *req = g_new0(LoadRequest, 1);
   req->path = g_strdup(path);
@@ -296,6 +361,14 @@ static void on_open(GSimpleAction *action, GVariant *parameter, gpointer data)
   gtk_native_dialog_show(GTK_NATIVE_DIALOG(chooser));
 }
 
+static void on_open_recent(GSimpleAction *action, GVariant *parameter, gpointer data)
+{
+  (void)action;
+  GFile *file = g_file_new_for_path(g_variant_get_string(parameter, NULL));
+  sph_window_open_file(data, file);
+  g_object_unref(file);
+}
+
 static void on_open_demo(GSimpleAction *action, GVariant *parameter, gpointer data)
 {
   (void)action;
@@ -390,6 +463,7 @@ static void on_cancel_job(GSimpleAction *action, GVariant *parameter, gpointer d
   (void)action;
   (void)parameter;
   SphWindow *self = data;
+  g_queue_clear_full(&self->pending, pending_load_free);
   sph_job_status_cancel(self->job_status);
 }
 
@@ -520,6 +594,7 @@ static void sph_window_dispose(GObject *object)
 {
   SphWindow *self = SPH_WINDOW(object);
   self->disposed = TRUE;
+  g_queue_clear_full(&self->pending, pending_load_free);
   if (self->load_job != NULL)
     sph_job_cancel(self->load_job);
   g_clear_pointer(&self->load_job, sph_job_unref);
@@ -527,11 +602,18 @@ static void sph_window_dispose(GObject *object)
   G_OBJECT_CLASS(sph_window_parent_class)->dispose(object);
 }
 
+static void sph_window_finalize(GObject *object)
+{
+  g_free(SPH_WINDOW(object)->settings_path);
+  G_OBJECT_CLASS(sph_window_parent_class)->finalize(object);
+}
+
 static void sph_window_class_init(SphWindowClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS(klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS(klass);
   object_class->dispose = sph_window_dispose;
+  object_class->finalize = sph_window_finalize;
 
   g_type_ensure(SPH_TYPE_JOB_STATUS);
   gtk_widget_class_set_template_from_resource(widget_class,
@@ -541,6 +623,7 @@ static void sph_window_class_init(SphWindowClass *klass)
   gtk_widget_class_bind_template_child(widget_class, SphWindow, sidebar);
   gtk_widget_class_bind_template_child(widget_class, SphWindow, stack);
   gtk_widget_class_bind_template_child(widget_class, SphWindow, job_status);
+  gtk_widget_class_bind_template_child(widget_class, SphWindow, recent_menu);
 }
 
 static void sph_window_init(SphWindow *self)
@@ -550,6 +633,7 @@ static void sph_window_init(SphWindow *self)
   static const GActionEntry entries[] = {
     { .name = "open", .activate = on_open },
     { .name = "open-demo", .activate = on_open_demo },
+    { .name = "open-recent", .activate = on_open_recent, .parameter_type = "s" },
     { .name = "export", .activate = on_export },
     { .name = "cancel-job", .activate = on_cancel_job },
     { .name = "dismiss-error", .activate = on_dismiss_error },
@@ -559,6 +643,10 @@ static void sph_window_init(SphWindow *self)
   set_action_enabled(self, "cancel-job", FALSE);
 
   build_pages(self);
+  const char *settings = g_getenv("SPHAERA_SETTINGS");
+  self->settings_path = settings != NULL ? g_strdup(settings) : sph_settings_default_path();
+  sph_sky_page_set_settings_path(sky_page(self), self->settings_path);
+  rebuild_recent_menu(self);
 
   GtkDropTarget *drop = gtk_drop_target_new(G_TYPE_INVALID, GDK_ACTION_COPY);
   GType types[] = { GDK_TYPE_FILE_LIST, G_TYPE_FILE };

@@ -74,6 +74,8 @@ static void print_usage(FILE *out)
           "Commands:\n");
   for (int i = 0; i < cli_command_count; i++)
     fprintf(out, "  %-10s %s\n", cli_commands[i].name, cli_commands[i].summary);
+  for (int i = 0; i < cli_sht_command_count; i++)
+    fprintf(out, "  %-10s %s\n", cli_sht_commands[i].name, cli_sht_commands[i].summary);
   fprintf(out, "\n"
                "Run '" CLI_NAME " COMMAND --help' for a command's options.\n");
 }
@@ -90,6 +92,12 @@ int main(int argc, char **argv)
       for (int i = 0; i < cli_command_count; i++) {
         if (strcmp(argv[2], cli_commands[i].name) == 0) {
           fputs(cli_commands[i].usage, stdout);
+          return 0;
+        }
+      }
+      for (int i = 0; i < cli_sht_command_count; i++) {
+        if (strcmp(argv[2], cli_sht_commands[i].name) == 0) {
+          fputs(cli_sht_commands[i].usage, stdout);
           return 0;
         }
       }
@@ -111,5 +119,8 @@ int main(int argc, char **argv)
       return status;
     }
   }
+  for (int i = 0; i < cli_sht_command_count; i++)
+    if (strcmp(first, cli_sht_commands[i].name) == 0)
+      return cli_sht_commands[i].run(argc - 1, argv + 1);
   return cli_fail("unknown command '%s' (see '" CLI_NAME " --help')", first);
 }

@@ -15,6 +15,27 @@ uniform float u_vmax;
 uniform vec2 u_image_size;   /* framebuffer pixels */
 uniform vec4 u_background;
 uniform float u_unseen;      /* (float)SPH_UNSEEN: bad pixels hold exactly this */
+/* 256 x 1 R32F: entry k (k >= 1) is the smallest value coloured with colormap entry k or
+ * later under the view's scale (linear, log, hist or symlog), computed on the CPU from
+ * the core's own arithmetic; entry 0 is unused. */
+uniform sampler2D u_steps;
+uniform bool u_bad_nonpositive; /* a log scale: values <= 0 are bad */
+/* Outside plain Mollweide: the CPU's index tables, one RING pixel per image pixel (rows
+ * from the top, -1 outside the projection), for the map and the overlay. */
+uniform bool u_use_index;
+uniform highp isampler2D u_index;
+uniform highp isampler2D u_ov_index;
+uniform vec2 u_index_scale; /* table size / image size: 1, or 1/2 while dragging */
+/* The overlay: another map (its own NSIDE and texture layout), colormap and range, mixed
+ * in with u_ov_opacity where it is seen. */
+uniform sampler2D u_ov_values;
+uniform sampler2D u_ov_cmap;
+uniform bool u_has_overlay;
+uniform int u_ov_nside;
+uniform int u_ov_tex_width;
+uniform float u_ov_vmin;
+uniform float u_ov_vmax;
+uniform float u_ov_opacity;
 
 out vec4 frag_color;
 
@@ -133,9 +154,9 @@ int ang2pix_ring(int nside, float z, float sth, bool have_sth, float phi)
 }
 
 /* sph_colormap_index of t = (v - vmin) / (vmax - vmin), 0 for an empty range. */
-int colormap_index(float v)
+int colormap_index(float v, float vmin, float vmax)
 {
-  float t = u_vmax > u_vmin ? (v - u_vmin) / (u_vmax - u_vmin) : 0.0;
+  float t = vmax > vmin ? (v - vmin) / (vmax - vmin) : 0.0;
   if (!(t > 0.0))
     return 0;
   if (t >= 1.0)
@@ -143,11 +164,51 @@ int colormap_index(float v)
   return int(floor(t * 255.0 + 0.5));
 }
 
+/* The colormap entry of v under the view's scale: how many steps v has reached, by
+ * binary search over the 255 ascending steps. */
+int scale_index(float v)
+{
+  int lo = 0; /* steps[lo] <= v (steps[0] is -inf) */
+  int span = 256;
+  while (span > 1) {
+    span /= 2;
+    int probe = lo + span;
+    if (probe < 256 && texelFetch(u_steps, ivec2(probe, 0), 0).r <= v)
+      lo = probe;
+  }
+  return lo;
+}
+
 void main()
 {
   /* gl_FragCoord is the pixel centre counted from the bottom; the image counts rows from
    * the top, pixel (i, j) centred at (i + 0.5, j + 0.5). */
   vec2 image_point = vec2(gl_FragCoord.x, u_image_size.y - gl_FragCoord.y);
+  if (u_has_map && u_use_index) {
+    ivec2 cell = ivec2(image_point * u_index_scale);
+    int tpix = texelFetch(u_index, cell, 0).r;
+    if (tpix < 0) {
+      frag_color = u_background;
+      return;
+    }
+    float tv = texelFetch(u_values, ivec2(tpix % u_tex_width, tpix / u_tex_width), 0).r;
+    vec3 trgb = tv == u_unseen || (u_bad_nonpositive && !(tv > 0.0))
+                  ? vec3(BAD, BAD, BAD)
+                  : texelFetch(u_cmap, ivec2(scale_index(tv), 0), 0).rgb;
+    if (u_has_overlay) {
+      int topix = texelFetch(u_ov_index, cell, 0).r;
+      float tov = topix < 0 ? u_unseen
+                            : texelFetch(u_ov_values, ivec2(topix % u_ov_tex_width,
+                                                            topix / u_ov_tex_width), 0).r;
+      if (tov != u_unseen) {
+        vec3 over = texelFetch(u_ov_cmap, ivec2(colormap_index(tov, u_ov_vmin, u_ov_vmax), 0),
+                               0).rgb;
+        trgb = trgb * (1.0 - u_ov_opacity) + over * u_ov_opacity;
+      }
+    }
+    frag_color = vec4(trgb, 1.0);
+    return;
+  }
   float eps, phi;
   bool north;
   if (!u_has_map ||
@@ -166,9 +227,17 @@ void main()
   pix = clamp(pix, 0, 12 * u_nside * u_nside - 1);
 
   float v = texelFetch(u_values, ivec2(pix % u_tex_width, pix / u_tex_width), 0).r;
-  if (v == u_unseen) {
-    frag_color = vec4(BAD, BAD, BAD, 1.0);
-    return;
+  vec3 rgb = v == u_unseen || (u_bad_nonpositive && !(v > 0.0))
+                ? vec3(BAD, BAD, BAD)
+                : texelFetch(u_cmap, ivec2(scale_index(v), 0), 0).rgb;
+  if (u_has_overlay) {
+    int opix = ang2pix_ring(u_ov_nside, z, sth, have_sth, phi);
+    opix = clamp(opix, 0, 12 * u_ov_nside * u_ov_nside - 1);
+    float ov = texelFetch(u_ov_values, ivec2(opix % u_ov_tex_width, opix / u_ov_tex_width), 0).r;
+    if (ov != u_unseen) {
+      vec3 over = texelFetch(u_ov_cmap, ivec2(colormap_index(ov, u_ov_vmin, u_ov_vmax), 0), 0).rgb;
+      rgb = rgb * (1.0 - u_ov_opacity) + over * u_ov_opacity;
+    }
   }
-  frag_color = vec4(texelFetch(u_cmap, ivec2(colormap_index(v), 0), 0).rgb, 1.0);
+  frag_color = vec4(rgb, 1.0);
 }

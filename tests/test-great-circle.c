@@ -80,7 +80,8 @@ static void check_arc(double t1, double p1, double t2, double p2, size_t n)
       double v[3];
       sph_ang2vec(theta[k], phi[k], v);
       double off = (v[0] * normal[0] + v[1] * normal[1] + v[2] * normal[2]) / len;
-      g_assert_cmpfloat(fabs(off), <, 1e-13 + 1e-15 / len); /* the normal of close ends is itself uncertain */
+      /* The normal of close ends is itself uncertain, by about 1e-16 / len. */
+      g_assert_cmpfloat(fabs(off), <, 1e-13 + 1e-15 / len);
     }
   }
   /* The ends are the given points. */

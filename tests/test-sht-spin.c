@@ -421,6 +421,49 @@ static void test_adjoint(void)
   }
 }
 
+/* <map2alm_spin (q, u), (e, b)> = <(q, u), map2alm_spin_adjoint (e, b)>. */
+static void test_analysis_adjoint(void)
+{
+  SphError err = SPH_ERROR_INIT;
+  SphRingGeometry *geoms[] = { sph_ring_geometry_mw(3, NULL), sph_ring_geometry_mw(40, NULL),
+                               sph_ring_geometry_gauss_legendre(20, 0, NULL),
+                               sph_ring_geometry_healpix(8, NULL) };
+  int lmaxs[] = { 2, 39, 19, 20 };
+  for (size_t k = 0; k < G_N_ELEMENTS(geoms); k++)
+    for (int spin = 1; spin <= 2; spin++) {
+      int lmax = lmaxs[k], mmax = spin == 1 ? lmax : lmax / 2 + 1;
+      SphShtPlan *plan = plan_or_die(geoms[k], lmax, mmax, 0);
+      int64_t npix = sph_ring_geometry_npix(geoms[k]);
+      double *q = random_map(npix, 31), *u = random_map(npix, 32);
+      double *gq = g_new(double, npix), *gu = g_new(double, npix);
+      SphAlm *e = random_alm(lmax, mmax, spin, 33), *b = random_alm(lmax, mmax, spin, 34);
+      SphAlm *fe = sph_alm_new(lmax, mmax, NULL), *fb = sph_alm_new(lmax, mmax, NULL);
+      g_assert_cmpint(sph_sht_map2alm_spin(plan, spin, q, u, fe, fb, NULL, &err), ==, SPH_OK);
+      sph_alm_axpy(e, 1.0, fe);
+      sph_alm_axpy(b, 1.0, fb);
+      g_assert_cmpint(sph_sht_map2alm_spin_adjoint(plan, spin, e, b, gq, gu, NULL, &err), ==, SPH_OK);
+      double d1 = sph_alm_dot(fe, e) + sph_alm_dot(fb, b);
+      long double d2 = 0;
+      for (int64_t i = 0; i < npix; i++)
+        d2 += (long double)q[i] * gq[i] + (long double)u[i] * gu[i];
+      double rel = fabs(d1 - (double)d2) / fabs(d1);
+      g_test_message("%s spin %d lmax %d: analysis adjoint rel %.2e",
+                     sph_grid_kind_name(sph_ring_geometry_kind(geoms[k])), spin, lmax, rel);
+      g_assert_cmpfloat(rel, <=, 1e-12);
+      g_free(q);
+      g_free(u);
+      g_free(gq);
+      g_free(gu);
+      sph_alm_free(e);
+      sph_alm_free(b);
+      sph_alm_free(fe);
+      sph_alm_free(fb);
+      sph_sht_plan_free(plan);
+    }
+  for (size_t k = 0; k < G_N_ELEMENTS(geoms); k++)
+    sph_ring_geometry_free(geoms[k]);
+}
+
 static void test_errors(void)
 {
   SphError err = SPH_ERROR_INIT;
@@ -434,6 +477,11 @@ static void test_errors(void)
   g_assert_cmpint(sph_sht_alm2map_spin(plan, 2, e, bad, q, u, NULL, &err), ==, SPH_ERR_INVALID);
   g_assert_nonnull(strstr(err.message, "B alm"));
   g_assert_cmpint(sph_sht_map2alm_spin(plan, 2, q, NULL, e, b, NULL, &err), ==, SPH_ERR_INVALID);
+  for (int i = 0; i < 192; i++)
+    q[i] = u[i] = 0;
+  u[5] = NAN;
+  g_assert_cmpint(sph_sht_map2alm_spin(plan, 2, q, u, e, b, NULL, &err), ==, SPH_ERR_INVALID);
+  g_assert_nonnull(strstr(err.message, "(U): pixel 5 is NaN"));
   SphJob *job = sph_job_new();
   sph_job_cancel(job);
   g_assert_cmpint(sph_sht_alm2map_spin(plan, 2, e, b, q, u, job, &err), ==, SPH_ERR_CANCELLED);
@@ -452,6 +500,7 @@ int main(int argc, char **argv)
   g_test_add_func("/sht-spin/goldberg", test_goldberg);
   g_test_add_func("/sht-spin/round-trips", test_round_trips);
   g_test_add_func("/sht-spin/adjoint", test_adjoint);
+  g_test_add_func("/sht-spin/analysis-adjoint", test_analysis_adjoint);
   g_test_add_func("/sht-spin/errors", test_errors);
   return g_test_run();
 }

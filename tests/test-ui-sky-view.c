@@ -7,7 +7,10 @@
 #include <math.h>
 #include <string.h>
 
+#include "sph-sky-page.h"
 #include "sph-sky-view.h"
+#include "sph-view-settings.h"
+#include <glib/gstdio.h>
 #include "sphaera/fits_map.h"
 #include "sphaera/healpix.h"
 #include "sphaera/projection.h"
@@ -15,6 +18,7 @@
 #include "sphaera/rng.h"
 
 #define DEMO_MAP "wmap_band_iqumap_r9_7yr_W_v4_udgraded32.fits"
+#define MASK_MAP "wmap_temperature_analysis_mask_r9_7yr_v4_udgraded32.fits"
 #define VIEW_WIDTH 800
 #define VIEW_HEIGHT 400
 #define FRAME_TIMEOUT_S 20
@@ -118,12 +122,37 @@ static void seen_range(const double *values, int64_t npix, double *vmin, double 
   }
 }
 
+/* The projection the oracle draws with (zero: plain Mollweide) and its projector for the
+ * map's frame. */
+static SphProjection oracle_proj;
+static SphCoordSys oracle_frame;
+static SphProjector *oracle_projector;
+
+static void set_oracle_projection(const SphProjection *proj, SphCoordSys frame)
+{
+  g_clear_pointer(&oracle_projector, sph_projector_free);
+  if (proj != NULL)
+    oracle_proj = *proj;
+  else
+    sph_projection_init(&oracle_proj, SPH_PROJ_MOLLWEIDE);
+  oracle_frame = frame;
+  SphError err = SPH_ERROR_INIT;
+  oracle_projector = sph_projector_new(&oracle_proj, frame, &err);
+  g_assert_nonnull(oracle_projector);
+}
+
 /* The HEALPix pixel under image point (px, py), -1 outside the sphere. */
 static int64_t pixel_at(int64_t nside, int width, int height, double px, double py)
 {
   double x, y, theta, phi;
-  sph_mollweide_image_to_plane(width, height, px, py, &x, &y);
-  if (!sph_mollweide_inverse(x, y, &theta, &phi))
+  if (oracle_projector == NULL) {
+    sph_mollweide_image_to_plane(width, height, px, py, &x, &y);
+    if (!sph_mollweide_inverse(x, y, &theta, &phi))
+      return -1;
+    return sph_hp_ang2pix_ring(nside, theta, phi);
+  }
+  sph_projection_image_to_plane(&oracle_proj, width, height, px, py, &x, &y);
+  if (!sph_projector_plane_to_ang(oracle_projector, x, y, &theta, &phi))
     return -1;
   return sph_hp_ang2pix_ring(nside, theta, phi);
 }
@@ -144,10 +173,10 @@ static gboolean away_from_edges(int64_t nside, int width, int height, int i, int
 
 /* Single precision may move t across an entry boundary only when t * 255 + 0.5 is within
  * rounding of an integer. */
-static gboolean away_from_colour_steps(double value, double vmin, double vmax)
+static gboolean away_from_colour_steps(const SphColorScale *scale, double value)
 {
-  double t = (value - vmin) / (vmax - vmin);
-  if (t <= 0.0 || t >= 1.0)
+  double t = sph_color_scale_position(scale, value);
+  if (isnan(t) || t <= 0.0 || t >= 1.0)
     return TRUE;
   double s = t * (SPH_CMAP_SIZE - 1) + 0.5;
   return fabs(s - round(s)) > 1e-3;
@@ -179,7 +208,11 @@ static void compare_with_cpu(const guint8 *drawn, int width, int height, const S
 {
   memset(out, 0, sizeof *out);
   SphError err = SPH_ERROR_INIT;
-  SphSkyRaster *raster = sph_sky_raster_new(map->nside, map->ordering, width, height, &err);
+  SphSkyRaster *raster =
+    oracle_projector != NULL
+      ? sph_sky_raster_new_view(map->nside, map->ordering, &oracle_proj, oracle_frame, width,
+                                height, &err)
+      : sph_sky_raster_new(map->nside, map->ordering, width, height, &err);
   g_assert_nonnull(raster);
   guint8 *expected = g_malloc((gsize)width * height * 4);
   const double *values = map->fields[field].values;
@@ -232,7 +265,7 @@ static void compare_with_cpu(const guint8 *drawn, int width, int height, const S
     int j = (int)sph_rng_below(&rng, (uint64_t)height);
     int64_t pix = index[(size_t)j * width + i];
     if (pix < 0 || !away_from_edges(map->nside, width, height, i, j) ||
-        !away_from_colour_steps(values[pix], scale->vmin, scale->vmax))
+        !away_from_colour_steps(scale, values[pix]))
       continue;
     size_t at = ((size_t)j * width + i) * 4;
     if (!same_rgba(drawn + at, expected + at))
@@ -260,10 +293,146 @@ static void compare_with_cpu(const guint8 *drawn, int width, int height, const S
     }
   }
   g_assert_cmpint(out->unseen_checked, >, 1000);
-  g_assert_cmpint(out->outside, >, 0);
+  if (oracle_projector == NULL || oracle_proj.kind != SPH_PROJ_CARTESIAN)
+    g_assert_cmpint(out->outside, >, 0); /* plate carree fills its 2:1 image */
 
   g_free(expected);
   sph_sky_raster_free(raster);
+}
+
+/* The WMAP mask at NSIDE 16 (each value the mean of its four NSIDE 32 children, so an
+ * overlay with another NSIDE than the map), with a cap north of 60 degrees latitude
+ * UNSEEN: there the map shows through unmixed. */
+static SphMap *load_mask_overlay(void)
+{
+  char *path = g_build_filename(g_getenv("SPHAERA_DATA_DIR"), MASK_MAP, NULL);
+  SphError err = SPH_ERROR_INIT;
+  SphMap *mask = sph_fits_read_map(path, NULL, &err);
+  if (mask == NULL)
+    g_error("%s", err.message);
+  g_free(path);
+  g_assert_cmpint(mask->nside, ==, 32);
+  SphMap *coarse = sph_map_new(16, SPH_ORDER_NEST, 1, &err);
+  g_assert_nonnull(coarse);
+  for (int64_t p = 0; p < coarse->npix; p++) {
+    double sum = 0.0;
+    for (int c = 0; c < 4; c++) {
+      int64_t child = sph_hp_nest2ring(32, 4 * p + c);
+      sum += mask->fields[0].values[mask->ordering == SPH_ORDER_RING ? child : 4 * p + c];
+    }
+    double theta, phi;
+    sph_hp_pix2ang_nest(16, p, &theta, &phi);
+    coarse->fields[0].values[p] = theta < 30.0 * G_PI / 180.0 ? SPH_UNSEEN : sum / 4.0;
+  }
+  sph_map_free(mask);
+  return coarse;
+}
+
+/* The expected image with an overlay: the CPU raster of the map, then the overlay's
+ * colour mixed in by round(base (1 - a) + over a) where the overlay is seen. */
+static guint8 *expected_with_overlay(int width, int height, const SphMap *map, int field,
+                                     const SphColorScale *scale, const SphMap *overlay,
+                                     const SphColorScale *ov_scale, double opacity)
+{
+  SphError err = SPH_ERROR_INIT;
+  SphSkyRaster *raster = sph_sky_raster_new(map->nside, map->ordering, width, height, &err);
+  SphSkyRaster *ov_raster = sph_sky_raster_new(overlay->nside, overlay->ordering, width, height,
+                                               &err);
+  g_assert_nonnull(raster);
+  g_assert_nonnull(ov_raster);
+  guint8 *expected = g_malloc((gsize)width * height * 4);
+  sph_sky_raster_paint(raster, map->fields[field].values, scale, expected, width * 4);
+  const int64_t *index = sph_sky_raster_index(raster);
+  const int64_t *ov_index = sph_sky_raster_index(ov_raster);
+  for (size_t at = 0; at < (size_t)width * height; at++) {
+    if (index[at] < 0 || ov_index[at] < 0)
+      continue;
+    double v = overlay->fields[0].values[ov_index[at]];
+    if (sph_hp_is_unseen(v))
+      continue;
+    uint8_t over[3];
+    sph_color_scale_rgb(ov_scale, v, over);
+    for (int c = 0; c < 3; c++)
+      expected[4 * at + c] = (guint8)lrint(expected[4 * at + c] * (1.0 - opacity) +
+                                           over[c] * opacity);
+  }
+  sph_sky_raster_free(raster);
+  sph_sky_raster_free(ov_raster);
+  return expected;
+}
+
+/* Drawn against expected: every channel within one step of 255 (the shader mixes in
+ * single precision) away from pixel edges of map and overlay, and nearly all identical. */
+static void compare_overlay(const guint8 *drawn, const guint8 *expected, int width, int height,
+                            const SphMap *map, const SphMap *overlay, gboolean exact)
+{
+  int64_t same = 0, checked = 0;
+  for (int j = 0; j < height; j++) {
+    for (int i = 0; i < width; i++) {
+      size_t at = ((size_t)j * width + i) * 4;
+      if (memcmp(drawn + at, expected + at, 4) == 0) {
+        same++;
+        continue;
+      }
+      if (!away_from_edges(map->nside, width, height, i, j) ||
+          !away_from_edges(overlay->nside, width, height, i, j))
+        continue;
+      checked++;
+      for (int c = 0; c < 4; c++)
+        if (exact || abs(drawn[at + c] - expected[at + c]) > 1)
+          g_error("overlay pixel (%d, %d): drawn %u %u %u %u, expected %u %u %u %u", i, j,
+                  drawn[at], drawn[at + 1], drawn[at + 2], drawn[at + 3], expected[at],
+                  expected[at + 1], expected[at + 2], expected[at + 3]);
+    }
+  }
+  int64_t total = (int64_t)width * height;
+  g_test_message("overlay: %" G_GINT64_FORMAT " of %" G_GINT64_FORMAT " pixels identical, "
+                 "%" G_GINT64_FORMAT " within one step", same, total, checked);
+  /* The mixes of 256-entry colours with a few overlay levels often land near a half step,
+   * where the shader's single precision rounds either way: a few percent may differ. */
+  g_assert_cmpfloat((double)same / total, >=, exact ? 0.999 : 0.95);
+}
+
+static void check_overlay(SphSkyView *view, gboolean exact)
+{
+  const SphMap *map = sph_sky_view_get_map(view);
+  SphMap *overlay = load_mask_overlay();
+  double vmin, vmax;
+  sph_sky_view_get_range(view, &vmin, &vmax);
+  SphColorScale scale = { .vmin = vmin, .vmax = vmax, .cmap = sph_sky_view_get_colormap(view),
+                          .background = { 255, 255, 255, 255 } };
+  SphColorScale ov_scale = { .vmin = 0.0, .vmax = 1.0, .cmap = SPH_CMAP_RDBU };
+  const double opacity = 0.45;
+  sph_sky_view_set_overlay(view, overlay, 0, SPH_CMAP_RDBU, 0.0, 1.0, opacity);
+  int width, height;
+  guint8 *drawn = render_and_read(view, &width, &height);
+  guint8 *expected = expected_with_overlay(width, height, map, sph_sky_view_get_field(view),
+                                           &scale, overlay, &ov_scale, opacity);
+  compare_overlay(drawn, expected, width, height, map, overlay, exact);
+  /* The overlay changed what is drawn over most of the sphere (all but the UNSEEN cap). */
+  SphError err = SPH_ERROR_INIT;
+  SphSkyRaster *raster = sph_sky_raster_new(map->nside, map->ordering, width, height, &err);
+  guint8 *plain = g_malloc((gsize)width * height * 4);
+  sph_sky_raster_paint(raster, map->fields[sph_sky_view_get_field(view)].values, &scale, plain,
+                       width * 4);
+  int64_t changed = 0;
+  for (size_t at = 0; at < (size_t)width * height; at++)
+    changed += memcmp(drawn + 4 * at, plain + 4 * at, 4) != 0;
+  g_assert_cmpint(changed, >, sph_sky_raster_count_inside(raster) / 2);
+  g_free(plain);
+  sph_sky_raster_free(raster);
+  g_free(drawn);
+  g_free(expected);
+
+  /* Opacity 0 and removal both give the plain map back. */
+  sph_sky_view_set_overlay_opacity(view, 0.0);
+  drawn = render_and_read(view, &width, &height);
+  Comparison cmp;
+  compare_with_cpu(drawn, width, height, map, sph_sky_view_get_field(view), &scale, &cmp);
+  g_free(drawn);
+  sph_sky_view_set_overlay(view, NULL, 0, SPH_CMAP_GREYS, 0.0, 1.0, 1.0);
+  g_assert_null(sph_sky_view_get_overlay(view));
+  sph_map_free(overlay);
 }
 
 static void check_view_against_cpu(SphSkyView *view, int field, SphColormap cmap,
@@ -278,6 +447,127 @@ static void check_view_against_cpu(SphSkyView *view, int field, SphColormap cmap
   g_test_message("field %d, %s, range [%g, %g]:", field, sph_colormap_name(cmap), vmin, vmax);
   compare_with_cpu(drawn, width, height, map, field, &scale, &cmp);
   g_free(drawn);
+}
+
+/* The view under each colour scale against the CPU renderer with the same scale. */
+static void check_norm(SphSkyView *view, SphNorm norm)
+{
+  sph_sky_view_set_norm(view, norm);
+  sph_sky_view_set_auto_range(view, TRUE);
+  const SphMap *map = sph_sky_view_get_map(view);
+  int field = sph_sky_view_get_field(view);
+  SphColorScale scale = { .cmap = sph_sky_view_get_colormap(view), .norm = norm,
+                          .background = { 255, 255, 255, 255 } };
+  sph_sky_view_get_range(view, &scale.vmin, &scale.vmax);
+  scale.histeq = sph_sky_view_get_histeq(view);
+  if (norm == SPH_NORM_HIST)
+    g_assert_nonnull(scale.histeq);
+  if (norm == SPH_NORM_LOG)
+    g_assert_cmpfloat(scale.vmin, >, 0.0);
+  int width, height;
+  guint8 *drawn = render_and_read(view, &width, &height);
+  Comparison cmp;
+  g_test_message("%s scale, range [%g, %g]:", sph_norm_name(norm), scale.vmin, scale.vmax);
+  compare_with_cpu(drawn, width, height, map, field, &scale, &cmp);
+  g_free(drawn);
+}
+
+/* Every projection, rotated, and a view in another frame than the map's: the GL renderer
+ * (drawing from the CPU's index table) against the CPU renderer. */
+static void test_projections(void)
+{
+  Fixture fx;
+  fixture_show(&fx);
+  SphMap *map = load_demo_with_holes();
+  map->coordsys = SPH_COORD_GALACTIC;
+  sph_sky_view_set_map(fx.view, map, 0);
+  sph_sky_view_set_colormap(fx.view, SPH_CMAP_PLANCK);
+  double vmin, vmax;
+  sph_sky_view_get_range(fx.view, &vmin, &vmax);
+  SphColorScale scale = { .vmin = vmin, .vmax = vmax, .cmap = SPH_CMAP_PLANCK,
+                          .background = { 255, 255, 255, 255 } };
+  int width, height;
+  g_free(render_and_read(fx.view, &width, &height));
+  guint uploads = sph_sky_view_get_values_uploads(fx.view);
+
+  SphProjection projs[5];
+  sph_projection_init(&projs[0], SPH_PROJ_ORTHOGRAPHIC);
+  projs[0].half_sky = true;
+  projs[0].rot[0] = 60.0;
+  projs[0].rot[1] = 40.0;
+  sph_projection_init(&projs[1], SPH_PROJ_ORTHOGRAPHIC); /* healpy's two globes */
+  projs[1].rot[2] = 30.0;
+  sph_projection_init(&projs[2], SPH_PROJ_GNOMONIC);
+  projs[2].rot[0] = 60.0;
+  projs[2].rot[1] = 40.0;
+  projs[2].xsize = 600;
+  projs[2].ysize = 400;
+  projs[2].reso = 6.0;
+  sph_projection_init(&projs[3], SPH_PROJ_CARTESIAN);
+  projs[3].rot[0] = 45.0;
+  projs[3].flip = SPH_FLIP_GEO;
+  sph_projection_init(&projs[4], SPH_PROJ_MOLLWEIDE); /* Galactic map, Equatorial view */
+  projs[4].coord = SPH_COORD_EQUATORIAL;
+  for (gsize k = 0; k < G_N_ELEMENTS(projs); k++) {
+    sph_sky_view_set_projection(fx.view, &projs[k]);
+    set_oracle_projection(&projs[k], SPH_COORD_GALACTIC);
+    guint8 *drawn = render_and_read(fx.view, &width, &height);
+    Comparison cmp;
+    g_test_message("%s, rot (%g, %g, %g):", sph_projection_kind_name(projs[k].kind),
+                   projs[k].rot[0], projs[k].rot[1], projs[k].rot[2]);
+    compare_with_cpu(drawn, width, height, map, 0, &scale, &cmp);
+    g_free(drawn);
+
+    /* A click inverts in every projection: the direction under a pixel centre projects
+     * back into that pixel. */
+    int checked = 0;
+    for (int j = 3; j < VIEW_HEIGHT; j += 37) {
+      for (int i = 5; i < VIEW_WIDTH; i += 41) {
+        double theta, phi, x, y, px, py;
+        if (!sph_sky_view_point_to_ang(fx.view, i + 0.5, j + 0.5, &theta, &phi))
+          continue;
+        g_assert_true(sph_projector_ang_to_plane(oracle_projector, theta, phi, &x, &y));
+        sph_projection_plane_to_image(&projs[k], VIEW_WIDTH, VIEW_HEIGHT, x, y, &px, &py);
+        if (projs[k].kind != SPH_PROJ_GNOMONIC && fabs(px - (i + 0.5)) > VIEW_WIDTH / 4.0)
+          continue; /* the seam of a full-sky map shows one direction at both edges */
+        g_assert_cmpfloat(fabs(px - (i + 0.5)), <, 0.5);
+        g_assert_cmpfloat(fabs(py - (j + 0.5)), <, 0.5);
+        checked++;
+      }
+    }
+    g_assert_cmpint(checked, >, 20);
+  }
+  /* The values went up once. */
+  g_assert_cmpuint(sph_sky_view_get_values_uploads(fx.view), ==, uploads);
+  set_oracle_projection(NULL, SPH_COORD_UNKNOWN);
+  g_clear_pointer(&oracle_projector, sph_projector_free);
+  fixture_close(&fx);
+}
+
+/* The colour steps fall where the core's colour changes: just below a step the entry is
+ * k - 1, at it k. */
+static void test_colour_steps(void)
+{
+  static const SphNorm norms[] = { SPH_NORM_LINEAR, SPH_NORM_LOG, SPH_NORM_SYMLOG };
+  for (gsize n = 0; n < G_N_ELEMENTS(norms); n++) {
+    SphColorScale scale = { .vmin = norms[n] == SPH_NORM_SYMLOG ? -40.0 : 0.01, .vmax = 50.0,
+                            .cmap = SPH_CMAP_VIRIDIS, .norm = norms[n] };
+    double steps[SPH_CMAP_SIZE];
+    sph_sky_view_colour_steps(&scale, steps);
+    for (int k = 1; k < SPH_CMAP_SIZE; k++) {
+      g_assert_true(isfinite(steps[k]));
+      g_assert_cmpfloat(steps[k], >, steps[k - 1]);
+      g_assert_cmpint(sph_colormap_index(sph_color_scale_position(&scale, steps[k])), ==, k);
+      double below = nextafter(steps[k], -INFINITY);
+      g_assert_cmpint(sph_colormap_index(sph_color_scale_position(&scale, below)), ==, k - 1);
+    }
+  }
+  /* An empty range: everything is entry 0. */
+  SphColorScale empty = { .vmin = 1.0, .vmax = 1.0 };
+  double steps[SPH_CMAP_SIZE];
+  sph_sky_view_colour_steps(&empty, steps);
+  for (int k = 1; k < SPH_CMAP_SIZE; k++)
+    g_assert_cmpfloat(steps[k], ==, INFINITY);
 }
 
 /* ---- the tests ---- */
@@ -320,6 +610,30 @@ static void test_gl_matches_cpu(void)
   seen_range(map->fields[1].values, map->npix, &vmin, &vmax);
   check_view_against_cpu(fx.view, 1, SPH_CMAP_RDBU, vmin, vmax);
   g_assert_cmpuint(sph_sky_view_get_values_uploads(fx.view), ==, uploads + 1);
+
+  /* An overlay at another NSIDE with its own colormap: GL within one step of the CPU. */
+  check_overlay(fx.view, FALSE);
+
+  /* Log (the negative values bad), histogram-equalised and symmetric-log scales on I,
+   * without a new upload of the values. */
+  sph_sky_view_set_field(fx.view, 0);
+  g_free(render_and_read(fx.view, &width, &height)); /* uploads field 0 */
+  uploads = sph_sky_view_get_values_uploads(fx.view);
+  check_norm(fx.view, SPH_NORM_LOG);
+  check_norm(fx.view, SPH_NORM_HIST);
+  check_norm(fx.view, SPH_NORM_SYMLOG);
+  /* The percentile range is numpy's 0.5 and 99.5 percentiles of the seen values. */
+  sph_sky_view_set_percentile_range(fx.view, TRUE);
+  double plo, phi;
+  SphError err = SPH_ERROR_INIT;
+  g_assert_cmpint(sph_percentile_range(map->fields[0].values, (size_t)map->npix, 0.5, 99.5, &plo,
+                                       &phi, &err), ==, SPH_OK);
+  sph_sky_view_get_range(fx.view, &view_min, &view_max);
+  g_assert_cmpfloat(view_min, ==, plo);
+  g_assert_cmpfloat(view_max, ==, phi);
+  check_norm(fx.view, SPH_NORM_LINEAR);
+  check_norm(fx.view, SPH_NORM_HIST);
+  g_assert_cmpuint(sph_sky_view_get_values_uploads(fx.view), ==, uploads);
 
   fixture_close(&fx);
 }
@@ -367,6 +681,311 @@ static void test_readout(void)
   fixture_close(&fx);
 }
 
+/* A click inverts: the direction under a widget point projects back inside that point's
+ * screen pixel. */
+static void test_point_inverts(void)
+{
+  Fixture fx;
+  fixture_show(&fx);
+  sph_sky_view_set_map(fx.view, load_demo_with_holes(), 0);
+  int width, height;
+  g_free(render_and_read(fx.view, &width, &height));
+  int checked = 0;
+  for (int j = 0; j < VIEW_HEIGHT; j += 7) {
+    for (int i = 0; i < VIEW_WIDTH; i += 11) {
+      double theta, phi, x, y, px, py;
+      if (!sph_sky_view_point_to_ang(fx.view, i + 0.5, j + 0.5, &theta, &phi))
+        continue;
+      sph_mollweide_forward(theta, phi, &x, &y);
+      sph_mollweide_plane_to_image(VIEW_WIDTH, VIEW_HEIGHT, x, y, &px, &py);
+      /* phi = pi is both edges of the map: either end is the same direction. */
+      if (fabs(px - (i + 0.5)) > VIEW_WIDTH / 2.0)
+        px = VIEW_WIDTH - px;
+      g_assert_cmpfloat(floor(px), ==, i);
+      g_assert_cmpfloat(floor(py), ==, j);
+      checked++;
+    }
+  }
+  g_assert_cmpint(checked, >, 2000);
+  fixture_close(&fx);
+}
+
+/* The page lists every field at the pinned point and plots the field along the line. */
+static void test_pin_and_profile(void)
+{
+  GtkWidget *window = gtk_window_new();
+  gtk_window_set_default_size(GTK_WINDOW(window), 1000, 700);
+  SphSkyPage *page = SPH_SKY_PAGE(sph_sky_page_new());
+  gtk_window_set_child(GTK_WINDOW(window), GTK_WIDGET(page));
+  gtk_window_present(GTK_WINDOW(window));
+  SphMap *map = load_demo_with_holes();
+  sph_sky_page_set_map(page, map, "demo");
+  SphSkyView *view = sph_sky_page_get_view(page);
+  SphPinList *list = sph_sky_page_get_pin_list(page);
+  SphProfilePlot *plot = sph_sky_page_get_profile_plot(page);
+  g_assert_null(sph_pin_list_row_text(list, 0));
+
+  /* Pin (theta, phi) = (70, 200) degrees: the coordinates, then I, Q, U of that pixel. */
+  double theta = 70.0 * G_PI / 180.0, phi = 200.0 * G_PI / 180.0;
+  sph_sky_view_set_pin(view, theta, phi);
+  int64_t pix = sph_hp_ang2pix_ring(map->nside, theta, phi);
+  char *coords = sph_pin_list_row_text(list, 0);
+  char *want = g_strdup_printf("pixel %" G_GINT64_FORMAT " (RING)", pix);
+  g_assert_nonnull(strstr(coords, want));
+  g_assert_nonnull(strstr(coords, "θ 70.000°  φ 200.000°"));
+  g_free(want);
+  g_free(coords);
+  for (int f = 0; f < map->nfields; f++) {
+    char *row = sph_pin_list_row_text(list, 1 + f);
+    g_assert_nonnull(row);
+    want = g_strdup_printf("%s %.6g", map->fields[f].name, map->fields[f].values[pix]);
+    g_test_message("pinned row %d: %s", f, row);
+    g_assert_true(g_str_has_prefix(row, want));
+    g_free(want);
+    g_free(row);
+  }
+  g_assert_null(sph_pin_list_row_text(list, 1 + map->nfields));
+
+  /* A line along the equator from phi = 10 to 100 degrees: the samples stay on the
+   * equator and step evenly in phi, so sample k is the pixel at phi0 + k dphi. The
+   * line crosses no hole, so no value is missing. */
+  double phi0 = 10.0 * G_PI / 180.0, phi1 = 100.0 * G_PI / 180.0;
+  sph_sky_view_set_line(view, G_PI / 2, phi0, G_PI / 2, phi1);
+  size_t n = sph_profile_plot_get_n_points(plot);
+  g_assert_cmpuint(n, >=, 64);
+  const double *distance;
+  const double *values = sph_profile_plot_get_values(plot, &distance);
+  int field = sph_sky_view_get_field(view);
+  size_t checked = 0;
+  for (size_t k = 0; k < n; k++) {
+    double t = (double)k / (double)(n - 1);
+    double phik = phi0 + t * (phi1 - phi0);
+    g_assert_cmpfloat(fabs(distance[k] - t * 90.0), <, 1e-9);
+    /* Skip samples within rounding of a pixel boundary. */
+    if (sph_hp_ang2pix_ring(map->nside, G_PI / 2, phik - 1e-9) !=
+        sph_hp_ang2pix_ring(map->nside, G_PI / 2, phik + 1e-9))
+      continue;
+    double expected = map->fields[field].values[sph_hp_ang2pix_ring(map->nside, G_PI / 2, phik)];
+    g_assert_cmpfloat(values[k], ==, expected);
+    checked++;
+  }
+  g_assert_cmpuint(checked, >, n - 8);
+
+  /* Another field: the plot follows; clearing empties list and plot. */
+  sph_sky_view_set_field(view, 2);
+  values = sph_profile_plot_get_values(plot, NULL);
+  int64_t start = sph_hp_ang2pix_ring(map->nside, G_PI / 2, phi0);
+  g_assert_cmpfloat(values[0], ==, map->fields[2].values[start]);
+  sph_sky_page_clear_marks(page);
+  g_assert_cmpuint(sph_profile_plot_get_n_points(plot), ==, 0);
+  g_assert_null(sph_pin_list_row_text(list, 0));
+
+  gtk_window_destroy(GTK_WINDOW(window));
+  while (g_main_context_iteration(NULL, FALSE))
+    ;
+}
+
+/* Layers: maps stay open, each keeps its field and colormap, keys switch, an overlay
+ * layer reaches the view. */
+static void test_layers(void)
+{
+  GtkWidget *window = gtk_window_new();
+  gtk_window_set_default_size(GTK_WINDOW(window), 1000, 700);
+  SphSkyPage *page = SPH_SKY_PAGE(sph_sky_page_new());
+  gtk_window_set_child(GTK_WINDOW(window), GTK_WIDGET(page));
+  gtk_window_present(GTK_WINDOW(window));
+  SphSkyView *view = sph_sky_page_get_view(page);
+
+  SphMap *first = load_demo_with_holes();
+  SphMap *mask = load_mask_overlay();
+  sph_sky_page_add_map(page, first, "demo");
+  g_assert_cmpint(sph_sky_page_get_n_layers(page), ==, 1);
+  g_assert_true(sph_sky_view_get_map(view) == first);
+  sph_sky_view_set_field(view, 2);
+  sph_sky_view_set_colormap(view, SPH_CMAP_MAGMA);
+  sph_sky_view_set_range(view, -0.01, 0.02);
+
+  sph_sky_page_add_map(page, mask, "mask");
+  g_assert_cmpint(sph_sky_page_get_n_layers(page), ==, 2);
+  g_assert_cmpint(sph_sky_page_get_current_layer(page), ==, 1);
+  g_assert_true(sph_sky_view_get_map(view) == mask);
+  g_assert_cmpint(sph_sky_view_get_field(view), ==, 0);
+  g_assert_true(sph_sky_view_get_auto_range(view));
+  sph_sky_view_set_colormap(view, SPH_CMAP_GREYS);
+
+  /* The histogram counts the seen pixels of a 720 x 360 Mollweide image in the range
+   * (automatic: all of them), the mask's 0 and 1 falling in the end bins. */
+  {
+    SphError err = SPH_ERROR_INIT;
+    SphSkyRaster *raster = sph_sky_raster_new(mask->nside, mask->ordering, 720, 360, &err);
+    const int64_t *index = sph_sky_raster_index(raster);
+    guint64 seen = 0, zeros = 0, ones = 0;
+    for (size_t at = 0; at < 720 * 360; at++) {
+      if (index[at] < 0 || sph_hp_is_unseen(mask->fields[0].values[index[at]]))
+        continue;
+      seen++;
+      zeros += mask->fields[0].values[index[at]] == 0.0;
+      ones += mask->fields[0].values[index[at]] == 1.0;
+    }
+    sph_sky_raster_free(raster);
+    int nbins;
+    guint64 total;
+    const guint64 *counts = sph_histogram_get_counts(sph_sky_page_get_histogram(page), &nbins,
+                                                     &total);
+    g_assert_nonnull(counts);
+    g_assert_cmpuint(total, ==, seen);
+    g_assert_cmpuint(counts[0], ==, zeros);
+    g_assert_cmpuint(counts[nbins - 1], ==, ones);
+    g_assert_cmpuint(zeros, >, 0);
+  }
+
+  /* Key "1": back to the first map, as it was left. */
+  g_assert_true(gtk_widget_activate_action(GTK_WIDGET(page), "sky.select-layer", "i", 0));
+  g_assert_true(sph_sky_view_get_map(view) == first);
+  g_assert_cmpint(sph_sky_view_get_field(view), ==, 2);
+  g_assert_cmpint(sph_sky_view_get_colormap(view), ==, SPH_CMAP_MAGMA);
+  double vmin, vmax;
+  sph_sky_view_get_range(view, &vmin, &vmax);
+  g_assert_false(sph_sky_view_get_auto_range(view));
+  g_assert_cmpfloat(vmin, ==, -0.01);
+  g_assert_cmpfloat(vmax, ==, 0.02);
+
+  /* F steps the field round (U -> I), Shift+F back; Ctrl+Page Down wraps the layers. */
+  g_assert_true(gtk_widget_activate_action(GTK_WIDGET(page), "sky.step-field", "i", 1));
+  g_assert_cmpint(sph_sky_view_get_field(view), ==, 0);
+  g_assert_true(gtk_widget_activate_action(GTK_WIDGET(page), "sky.step-field", "i", -1));
+  g_assert_cmpint(sph_sky_view_get_field(view), ==, 2);
+  g_assert_true(gtk_widget_activate_action(GTK_WIDGET(page), "sky.step-layer", "i", 1));
+  g_assert_cmpint(sph_sky_page_get_current_layer(page), ==, 1);
+  g_assert_cmpint(sph_sky_view_get_colormap(view), ==, SPH_CMAP_GREYS);
+  g_assert_true(gtk_widget_activate_action(GTK_WIDGET(page), "sky.step-layer", "i", 1));
+  g_assert_cmpint(sph_sky_page_get_current_layer(page), ==, 0);
+
+  /* O puts the last layer over the map, and takes it off again. */
+  g_assert_null(sph_sky_view_get_overlay(view));
+  g_assert_true(gtk_widget_activate_action(GTK_WIDGET(page), "sky.toggle-overlay", NULL));
+  g_assert_cmpint(sph_sky_page_get_overlay_layer(page), ==, 1);
+  g_assert_true(sph_sky_view_get_overlay(view) == mask);
+  g_assert_true(gtk_widget_activate_action(GTK_WIDGET(page), "sky.toggle-overlay", NULL));
+  g_assert_null(sph_sky_view_get_overlay(view));
+  sph_sky_page_set_overlay_layer(page, 1);
+
+  /* Export draws what the view shows: an orthographic globe with the overlay. */
+  {
+    sph_sky_view_set_projection_kind(view, SPH_PROJ_ORTHOGRAPHIC);
+    char *dir = g_dir_make_tmp("sphaera-export-XXXXXX", NULL);
+    g_assert_nonnull(dir);
+    char *png = g_build_filename(dir, "globe.png", NULL);
+    SphError err = SPH_ERROR_INIT;
+    g_assert_cmpint(sph_sky_page_export(page, png, &err), ==, SPH_OK);
+    GError *error = NULL;
+    GdkTexture *texture = gdk_texture_new_from_filename(png, &error);
+    g_assert_no_error(error);
+    int w = gdk_texture_get_width(texture), h = gdk_texture_get_height(texture);
+    g_assert_cmpint(w, >, 0);
+    guint8 *rgba = g_malloc((gsize)w * h * 4);
+    gdk_texture_download(texture, rgba, (gsize)w * 4);
+    /* The PNG decodes and shows the globe: a good part of it coloured. */
+    int coloured = 0;
+    for (int j = 0; j < h; j++)
+      for (int i = 0; i < w; i++) {
+        const guint8 *px = rgba + ((gsize)j * w + i) * 4;
+        coloured += !(px[0] == 255 && px[1] == 255 && px[2] == 255) && px[3] != 0;
+      }
+    g_assert_cmpint(coloured, >, w * h / 10);
+    g_free(rgba);
+    g_object_unref(texture);
+    g_remove(png);
+    g_rmdir(dir);
+    g_free(png);
+    g_free(dir);
+    sph_sky_view_set_projection_kind(view, SPH_PROJ_MOLLWEIDE);
+  }
+
+  /* Replacing the layers lets go of the overlay before its map is freed. */
+  sph_sky_page_set_map(page, NULL, NULL);
+  g_assert_cmpint(sph_sky_page_get_n_layers(page), ==, 0);
+  g_assert_null(sph_sky_view_get_map(view));
+  g_assert_null(sph_sky_view_get_overlay(view));
+
+  gtk_window_destroy(GTK_WINDOW(window));
+  while (g_main_context_iteration(NULL, FALSE))
+    ;
+}
+
+/* View settings and recent files survive in a key file; a page applies and rewrites
+ * them. */
+static void test_settings(void)
+{
+  GError *error = NULL;
+  char *dir = g_dir_make_tmp("sphaera-settings-XXXXXX", &error);
+  g_assert_no_error(error);
+  char *path = g_build_filename(dir, "sub", "settings.ini", NULL);
+
+  SphViewSettings settings;
+  g_assert_true(sph_view_settings_load(path, &settings, &error)); /* no file: defaults */
+  g_assert_cmpint(settings.cmap, ==, SPH_CMAP_VIRIDIS);
+  g_assert_cmpint(settings.projection, ==, SPH_PROJ_MOLLWEIDE);
+  settings = (SphViewSettings){ .cmap = SPH_CMAP_PLANCK, .norm = SPH_NORM_HIST,
+                                .projection = SPH_PROJ_ORTHOGRAPHIC, .graticule = TRUE,
+                                .percentile_range = TRUE };
+  g_assert_true(sph_view_settings_save(path, &settings, &error));
+  g_assert_no_error(error);
+
+  /* Recent files: newest first, each once, at most SPH_RECENT_FILES_MAX; the [view]
+   * group is kept. */
+  for (int i = 0; i < SPH_RECENT_FILES_MAX + 3; i++) {
+    char *file = g_strdup_printf("/maps/%d.fits", i % (SPH_RECENT_FILES_MAX + 1));
+    g_assert_true(sph_recent_files_add(path, file, &error));
+    g_free(file);
+  }
+  char **recent = sph_recent_files_load(path);
+  g_assert_cmpuint(g_strv_length(recent), ==, SPH_RECENT_FILES_MAX);
+  g_assert_cmpstr(recent[0], ==, "/maps/1.fits");
+  g_assert_cmpstr(recent[1], ==, "/maps/0.fits");
+  g_assert_cmpstr(recent[2], ==, "/maps/10.fits");
+  g_strfreev(recent);
+
+  SphViewSettings back;
+  g_assert_true(sph_view_settings_load(path, &back, &error));
+  g_assert_cmpint(back.cmap, ==, SPH_CMAP_PLANCK);
+  g_assert_cmpint(back.norm, ==, SPH_NORM_HIST);
+  g_assert_cmpint(back.projection, ==, SPH_PROJ_ORTHOGRAPHIC);
+  g_assert_true(back.graticule);
+  g_assert_true(back.percentile_range);
+
+  /* A page takes them up, and writes a change back. */
+  GtkWidget *window = gtk_window_new();
+  SphSkyPage *page = SPH_SKY_PAGE(sph_sky_page_new());
+  gtk_window_set_child(GTK_WINDOW(window), GTK_WIDGET(page));
+  sph_sky_page_set_settings_path(page, path);
+  SphSkyView *view = sph_sky_page_get_view(page);
+  g_assert_cmpint(sph_sky_view_get_colormap(view), ==, SPH_CMAP_PLANCK);
+  g_assert_cmpint(sph_sky_view_get_norm(view), ==, SPH_NORM_HIST);
+  g_assert_cmpint(sph_sky_view_get_projection_kind(view), ==, SPH_PROJ_ORTHOGRAPHIC);
+  g_assert_true(sph_sky_view_get_graticule(view));
+  sph_sky_view_set_colormap(view, SPH_CMAP_MAGMA);
+  sph_sky_view_set_projection_kind(view, SPH_PROJ_GNOMONIC);
+  g_assert_true(sph_view_settings_load(path, &back, &error));
+  g_assert_cmpint(back.cmap, ==, SPH_CMAP_MAGMA);
+  g_assert_cmpint(back.projection, ==, SPH_PROJ_GNOMONIC);
+  gtk_window_destroy(GTK_WINDOW(window));
+
+  /* A malformed entry falls back to its default. */
+  g_assert_true(g_file_set_contents(path, "[view]\ncolormap=nonesuch\nscale=log\n", -1, NULL));
+  g_assert_true(sph_view_settings_load(path, &back, &error));
+  g_assert_cmpint(back.cmap, ==, SPH_CMAP_VIRIDIS);
+  g_assert_cmpint(back.norm, ==, SPH_NORM_LOG);
+
+  g_remove(path);
+  char *sub = g_path_get_dirname(path);
+  g_rmdir(sub);
+  g_rmdir(dir);
+  g_free(sub);
+  g_free(path);
+  g_free(dir);
+}
+
 /* Without GL (GDK_DEBUG=gl-disable) the view draws the CPU raster: identical pixels. */
 static void test_cpu_fallback_child(void)
 {
@@ -389,6 +1008,24 @@ static void test_cpu_fallback_child(void)
   g_assert_cmpint(cmp.inside_exact, ==, cmp.inside);
   g_assert_cmpint(cmp.outside_exact, ==, cmp.outside);
   g_free(drawn);
+  /* The CPU renderer draws the overlay exactly as the oracle mixes it. */
+  check_overlay(fx.view, TRUE);
+
+  /* And a rotated globe in another frame, pixel for pixel. */
+  SphProjection globe;
+  sph_projection_init(&globe, SPH_PROJ_ORTHOGRAPHIC);
+  globe.half_sky = true;
+  globe.rot[0] = 60.0;
+  globe.rot[1] = 40.0;
+  globe.rot[2] = 15.0;
+  sph_sky_view_set_projection(fx.view, &globe);
+  set_oracle_projection(&globe, sph_sky_view_get_map(fx.view)->coordsys);
+  drawn = render_and_read(fx.view, &width, &height);
+  compare_with_cpu(drawn, width, height, sph_sky_view_get_map(fx.view), 0, &scale, &cmp);
+  g_assert_cmpint(cmp.inside_exact, ==, cmp.inside);
+  g_assert_cmpint(cmp.outside_exact, ==, cmp.outside);
+  g_free(drawn);
+  g_clear_pointer(&oracle_projector, sph_projector_free);
   fixture_close(&fx);
   g_print("cpu-fallback-child: OK\n");
 }
@@ -429,6 +1066,12 @@ int main(int argc, char **argv)
   }
   g_test_add_func("/ui/sky-view/gl-matches-cpu", test_gl_matches_cpu);
   g_test_add_func("/ui/sky-view/readout", test_readout);
+  g_test_add_func("/ui/sky-view/colour-steps", test_colour_steps);
+  g_test_add_func("/ui/sky-view/point-inverts", test_point_inverts);
+  g_test_add_func("/ui/sky-view/projections", test_projections);
+  g_test_add_func("/ui/sky-page/pin-and-profile", test_pin_and_profile);
+  g_test_add_func("/ui/sky-page/layers", test_layers);
+  g_test_add_func("/ui/sky-page/settings", test_settings);
   g_test_add_func("/ui/sky-view/cpu-fallback", test_cpu_fallback);
   return g_test_run();
 }

@@ -47,8 +47,9 @@ void sph_pin_list_show(SphPinList *self, const SphMap *map, double theta, double
   sph_sky_readout_lonlat_names(map->coordsys, &lon_name, &lat_name);
   int64_t ring = sph_hp_ang2pix_ring(map->nside, theta, phi);
   int64_t nest = sph_hp_ring2nest(map->nside, ring);
-  char *coords = g_strdup_printf("θ %.3f°  φ %.3f°\n%s %.3f°  %s %+.3f°\npixel %" G_GINT64_FORMAT
-                                 " (RING)\npixel %" G_GINT64_FORMAT " (NEST)  NSIDE %" G_GINT64_FORMAT,
+  char *coords = g_strdup_printf("θ %.3f°  φ %.3f°\n%s %.3f°  %s %+.3f°\n"
+                                 "pixel %" G_GINT64_FORMAT " (RING)\n"
+                                 "pixel %" G_GINT64_FORMAT " (NEST)  NSIDE %" G_GINT64_FORMAT,
                                  theta_deg, phi_deg, lon_name, phi_deg, lat_name, lat_deg, ring,
                                  nest, map->nside);
   gtk_label_set_text(self->coords_label, coords);

@@ -47,12 +47,19 @@ static void draw(GtkDrawingArea *area, cairo_t *cr, int width, int height, gpoin
   cairo_select_font_face(cr, "Sans", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
   cairo_set_font_size(cr, FONT_SIZE);
 
+  if (self->n == 0) {
+    cairo_set_source_rgba(cr, fg.red, fg.green, fg.blue, 0.55 * fg.alpha);
+    draw_text(cr, width / 2.0, height / 2.0,
+              "Shift+drag on the map to plot the values along a great circle", 0.5, 0.5);
+    return;
+  }
+
   double x0 = MARGIN_LEFT, x1 = width - MARGIN_RIGHT;
   double y0 = MARGIN_TOP, y1 = height - MARGIN_BOTTOM;
   if (x1 - x0 < 20.0 || y1 - y0 < 20.0)
     return;
 
-  double dmax = self->n > 0 ? self->distance[self->n - 1] : 1.0;
+  double dmax = self->distance[self->n - 1];
   double vmin = INFINITY, vmax = -INFINITY;
   for (size_t k = 0; k < self->n; k++) {
     if (isnan(self->values[k]))
@@ -102,8 +109,7 @@ static void draw(GtkDrawingArea *area, cairo_t *cr, int width, int height, gpoin
   }
   if (self->y_label != NULL)
     draw_text(cr, x0, 2.0, self->y_label, 0.0, 0.0);
-  draw_text(cr, x1, 2.0, self->n > 0 ? "angle along the great circle" : "Shift+drag on the map",
-            1.0, 0.0);
+  draw_text(cr, x1, 2.0, "angle along the great circle", 1.0, 0.0);
   if (!any)
     return;
 
@@ -157,6 +163,14 @@ size_t sph_profile_plot_get_n_points(SphProfilePlot *self)
 {
   g_return_val_if_fail(SPH_IS_PROFILE_PLOT(self), 0);
   return self->n;
+}
+
+const double *sph_profile_plot_get_values(SphProfilePlot *self, const double **distance_deg)
+{
+  g_return_val_if_fail(SPH_IS_PROFILE_PLOT(self), NULL);
+  if (distance_deg != NULL)
+    *distance_deg = self->distance;
+  return self->values;
 }
 
 static void sph_profile_plot_finalize(GObject *object)

@@ -18,5 +18,8 @@ GtkWidget *sph_profile_plot_new(void);
 void sph_profile_plot_set_data(SphProfilePlot *plot, const double *distance_deg,
                                const double *values, size_t n, const char *y_label);
 size_t sph_profile_plot_get_n_points(SphProfilePlot *plot);
+/* The plotted values (NaN where missing) and, optionally, their distances; NULL when
+ * empty. Owned by the plot. */
+const double *sph_profile_plot_get_values(SphProfilePlot *plot, const double **distance_deg);
 
 G_END_DECLS

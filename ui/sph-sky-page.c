@@ -4,6 +4,9 @@
 #include <math.h>
 
 #include "sph-colorbar.h"
+#include "sph-histogram.h"
+#include "sph-view-settings.h"
+#include "sphaera/raster.h"
 #include "sph-figure.h"
 #include "sph-pin-list.h"
 #include "sph-profile-plot.h"
@@ -18,6 +21,31 @@
 /* Samples along a profile line: four per map pixel along the arc, within these bounds. */
 #define PROFILE_MIN_POINTS 64
 #define PROFILE_MAX_POINTS 8192
+/* Widest names in the side panel, in characters. */
+#define SIDE_PANEL_CHARS 28
+/* The histogram counts the pixels of a Mollweide image this size (each map pixel as often
+ * as it is drawn, as healpy's scaling sees a view), in this many bins. */
+#define HISTOGRAM_IMAGE_WIDTH 720
+#define HISTOGRAM_IMAGE_HEIGHT 360
+#define HISTOGRAM_BINS 64
+
+/* One open map and how it was last shown. */
+typedef struct {
+  SphMap *map;
+  char *title;
+  int field;
+  SphColormap cmap;
+  gboolean auto_range;
+  double vmin, vmax;
+} Layer;
+
+static void layer_free(gpointer data)
+{
+  Layer *layer = data;
+  sph_map_free(layer->map);
+  g_free(layer->title);
+  g_free(layer);
+}
 
 struct _SphSkyPage {
   GtkBox parent_instance;
@@ -35,6 +63,26 @@ struct _SphSkyPage {
   SphPinList *pin_list;
   SphProfilePlot *profile_plot;
   GtkButton *clear_marks_button;
+  GtkListBox *layer_list;
+  GtkDropDown *overlay_dropdown;
+  GtkStringList *overlay_names;
+  GtkDropDown *overlay_cmap_dropdown;
+  GtkStringList *overlay_cmap_names;
+  GtkScale *overlay_opacity_scale;
+  GtkDropDown *projection_dropdown;
+  GtkStringList *projection_names;
+  GtkToggleButton *graticule_toggle;
+  GtkDropDown *norm_dropdown;
+  GtkStringList *norm_names;
+  GtkCheckButton *percentile_check;
+  SphHistogram *histogram;
+  SphSkyRaster *histogram_raster;
+  GPtrArray *layers; /* Layer *, in the order opened */
+  int current;       /* the shown layer, -1 when none */
+  int overlay;       /* the overlay layer, -1 when none */
+  int last_overlay;  /* what O brings back */
+  char *settings_path; /* where the view settings are remembered; NULL: nowhere */
+  SphViewSettings saved; /* what the file holds, so a drag does not rewrite it */
   char *title;
   gboolean syncing; /* the view is updating the controls: don't feed them back */
 };
@@ -94,6 +142,162 @@ static void on_view_readout(GObject *object, GParamSpec *pspec, gpointer data)
   gtk_label_set_text(self->readout_label, readout[0] != '\0' ? readout : READOUT_HINT);
 }
 
+/* ---- the histogram ---- */
+
+static void refresh_histogram(SphSkyPage *self)
+{
+  const SphMap *map = sph_sky_view_get_map(self->view);
+  if (map == NULL) {
+    sph_histogram_set_values(self->histogram, NULL, 0, 0, NULL);
+    return;
+  }
+  if (self->histogram_raster != NULL &&
+      (sph_sky_raster_nside(self->histogram_raster) != map->nside ||
+       sph_sky_raster_ordering(self->histogram_raster) != map->ordering))
+    g_clear_pointer(&self->histogram_raster, sph_sky_raster_free);
+  if (self->histogram_raster == NULL) {
+    SphError err = SPH_ERROR_INIT;
+    self->histogram_raster = sph_sky_raster_new(map->nside, map->ordering, HISTOGRAM_IMAGE_WIDTH,
+                                                HISTOGRAM_IMAGE_HEIGHT, &err);
+    if (self->histogram_raster == NULL) {
+      g_warning("histogram: %s", err.message);
+      return;
+    }
+  }
+  int64_t n = sph_sky_raster_count_inside(self->histogram_raster);
+  double *shown = g_new(double, n);
+  int field = sph_sky_view_get_field(self->view);
+  n = sph_sky_raster_shown_values(self->histogram_raster, map->fields[field].values, shown);
+  SphColorScale scale = { .cmap = sph_sky_view_get_colormap(self->view),
+                          .norm = sph_sky_view_get_norm(self->view),
+                          .histeq = sph_sky_view_get_histeq(self->view) };
+  sph_sky_view_get_range(self->view, &scale.vmin, &scale.vmax);
+  sph_histogram_set_values(self->histogram, shown, (size_t)n, HISTOGRAM_BINS, &scale);
+  g_free(shown);
+}
+
+static void on_view_scale_changed(GObject *object, GParamSpec *pspec, gpointer data)
+{
+  (void)object;
+  (void)pspec;
+  SphSkyPage *self = data;
+  self->syncing = TRUE;
+  gtk_drop_down_set_selected(self->norm_dropdown, (guint)sph_sky_view_get_norm(self->view));
+  gtk_check_button_set_active(self->percentile_check,
+                              sph_sky_view_get_percentile_range(self->view));
+  self->syncing = FALSE;
+  refresh_histogram(self);
+}
+
+static void on_norm_selected(GObject *object, GParamSpec *pspec, gpointer data)
+{
+  (void)object;
+  (void)pspec;
+  SphSkyPage *self = data;
+  guint selected = gtk_drop_down_get_selected(self->norm_dropdown);
+  if (!self->syncing && selected < SPH_NORM_COUNT)
+    sph_sky_view_set_norm(self->view, (SphNorm)selected);
+}
+
+static void on_percentile_toggled(GtkCheckButton *check, gpointer data)
+{
+  SphSkyPage *self = data;
+  if (!self->syncing)
+    sph_sky_view_set_percentile_range(self->view, gtk_check_button_get_active(check));
+}
+
+static void on_view_projection(GObject *object, GParamSpec *pspec, gpointer data)
+{
+  (void)object;
+  (void)pspec;
+  SphSkyPage *self = data;
+  self->syncing = TRUE;
+  gtk_drop_down_set_selected(self->projection_dropdown,
+                             (guint)sph_sky_view_get_projection_kind(self->view));
+  gtk_toggle_button_set_active(self->graticule_toggle, sph_sky_view_get_graticule(self->view));
+  self->syncing = FALSE;
+}
+
+static void on_projection_selected(GObject *object, GParamSpec *pspec, gpointer data)
+{
+  (void)object;
+  (void)pspec;
+  SphSkyPage *self = data;
+  guint selected = gtk_drop_down_get_selected(self->projection_dropdown);
+  if (!self->syncing && selected < SPH_PROJ_COUNT &&
+      selected != (guint)sph_sky_view_get_projection_kind(self->view))
+    sph_sky_view_set_projection_kind(self->view, (SphProjectionKind)selected);
+}
+
+static void on_graticule_toggled(GtkToggleButton *toggle, gpointer data)
+{
+  SphSkyPage *self = data;
+  if (!self->syncing)
+    sph_sky_view_set_graticule(self->view, gtk_toggle_button_get_active(toggle));
+}
+
+/* ---- remembered view settings ---- */
+
+static void save_settings(SphSkyPage *self)
+{
+  if (self->settings_path == NULL)
+    return;
+  SphViewSettings settings = {
+    .cmap = sph_sky_view_get_colormap(self->view),
+    .norm = sph_sky_view_get_norm(self->view),
+    .projection = sph_sky_view_get_projection_kind(self->view),
+    .graticule = sph_sky_view_get_graticule(self->view),
+    .percentile_range = sph_sky_view_get_percentile_range(self->view),
+  };
+  if (settings.cmap == self->saved.cmap && settings.norm == self->saved.norm &&
+      settings.projection == self->saved.projection &&
+      settings.graticule == self->saved.graticule &&
+      settings.percentile_range == self->saved.percentile_range)
+    return;
+  self->saved = settings;
+  GError *error = NULL;
+  if (!sph_view_settings_save(self->settings_path, &settings, &error)) {
+    g_warning("view settings: %s", error->message);
+    g_error_free(error);
+  }
+}
+
+static void on_view_setting_changed(GObject *object, GParamSpec *pspec, gpointer data)
+{
+  (void)object;
+  (void)pspec;
+  save_settings(data);
+}
+
+void sph_sky_page_set_settings_path(SphSkyPage *self, const char *path)
+{
+  g_return_if_fail(SPH_IS_SKY_PAGE(self));
+  g_free(self->settings_path);
+  self->settings_path = NULL; /* applying them must not write them back */
+  if (path == NULL)
+    return;
+  SphViewSettings settings;
+  GError *error = NULL;
+  if (!sph_view_settings_load(path, &settings, &error)) {
+    g_warning("view settings: %s", error->message);
+    g_error_free(error);
+  }
+  sph_sky_view_set_colormap(self->view, settings.cmap);
+  sph_sky_view_set_norm(self->view, settings.norm);
+  sph_sky_view_set_percentile_range(self->view, settings.percentile_range);
+  if (settings.projection != sph_sky_view_get_projection_kind(self->view))
+    sph_sky_view_set_projection_kind(self->view, settings.projection);
+  sph_sky_view_set_graticule(self->view, settings.graticule);
+  self->saved = settings;
+  self->settings_path = g_strdup(path);
+}
+
+SphHistogram *sph_sky_page_get_histogram(SphSkyPage *self)
+{
+  g_return_val_if_fail(SPH_IS_SKY_PAGE(self), NULL);
+  return self->histogram;
+}
+
 /* ---- the pinned point and the profile line ---- */
 
 static void refresh_pin(SphSkyPage *self)
@@ -112,7 +316,6 @@ static void refresh_profile(SphSkyPage *self)
   const SphMap *map = sph_sky_view_get_map(self->view);
   int field = sph_sky_view_get_field(self->view);
   gboolean shown = map != NULL && sph_sky_view_get_line(self->view, theta, phi);
-  gtk_widget_set_visible(GTK_WIDGET(self->profile_plot), shown);
   if (!shown) {
     sph_profile_plot_set_data(self->profile_plot, NULL, NULL, 0, NULL);
     return;
@@ -169,6 +372,7 @@ static void on_view_field(GObject *object, GParamSpec *pspec, gpointer data)
   SphSkyPage *self = data;
   refresh_profile(self);
   refresh_pin(self);
+  refresh_histogram(self);
 }
 
 void sph_sky_page_clear_marks(SphSkyPage *self)
@@ -264,31 +468,318 @@ GtkWidget *sph_sky_page_new(void)
   return g_object_new(SPH_TYPE_SKY_PAGE, NULL);
 }
 
-void sph_sky_page_set_map(SphSkyPage *self, SphMap *map, const char *title)
+/* ---- layers ---- */
+
+static Layer *layer_at(SphSkyPage *self, int index)
 {
-  g_return_if_fail(SPH_IS_SKY_PAGE(self));
-  g_free(self->title);
-  self->title = g_strdup(map != NULL && title != NULL ? title : "");
-  gtk_label_set_text(self->title_label, map != NULL ? self->title : NO_MAP_HINT);
+  return index >= 0 && (guint)index < self->layers->len ? g_ptr_array_index(self->layers, index)
+                                                          : NULL;
+}
+
+static void save_current(SphSkyPage *self)
+{
+  Layer *layer = layer_at(self, self->current);
+  if (layer == NULL)
+    return;
+  layer->field = sph_sky_view_get_field(self->view);
+  layer->cmap = sph_sky_view_get_colormap(self->view);
+  layer->auto_range = sph_sky_view_get_auto_range(self->view);
+  sph_sky_view_get_range(self->view, &layer->vmin, &layer->vmax);
+}
+
+static void apply_overlay(SphSkyPage *self)
+{
+  Layer *layer = layer_at(self, self->overlay);
+  double opacity = gtk_range_get_value(GTK_RANGE(self->overlay_opacity_scale));
+  guint cmap = gtk_drop_down_get_selected(self->overlay_cmap_dropdown);
+  if (cmap >= SPH_CMAP_COUNT)
+    cmap = SPH_CMAP_GREYS;
+  if (layer == NULL) {
+    sph_sky_view_set_overlay(self->view, NULL, 0, (SphColormap)cmap, 0.0, 1.0, opacity);
+    return;
+  }
+  SphMapStats stats;
+  sph_map_field_stats(layer->map, 0, &stats);
+  sph_sky_view_set_overlay(self->view, layer->map, 0, (SphColormap)cmap,
+                           stats.nseen > 0 ? stats.min : 0.0, stats.nseen > 0 ? stats.max : 1.0,
+                           opacity);
+}
+
+static void sync_controls_sensitivity(SphSkyPage *self, const SphMap *map)
+{
   gtk_widget_set_visible(GTK_WIDGET(self->colorbar), map != NULL);
   gtk_widget_set_sensitive(GTK_WIDGET(self->auto_range_check), map != NULL);
   gtk_widget_set_sensitive(GTK_WIDGET(self->vmin_spin), map != NULL);
   gtk_widget_set_sensitive(GTK_WIDGET(self->vmax_spin), map != NULL);
+  gtk_widget_set_sensitive(GTK_WIDGET(self->overlay_dropdown), map != NULL);
+}
+
+void sph_sky_page_select_layer(SphSkyPage *self, int index)
+{
+  g_return_if_fail(SPH_IS_SKY_PAGE(self));
+  Layer *layer = layer_at(self, index);
+  if (layer == NULL)
+    return;
+  if (index != self->current)
+    save_current(self);
+  self->current = index;
+  const SphMap *map = layer->map;
+  g_free(self->title);
+  self->title = g_strdup(layer->title);
+  gtk_label_set_text(self->title_label, self->title);
+  sync_controls_sensitivity(self, map);
 
   self->syncing = TRUE;
   guint old = g_list_model_get_n_items(G_LIST_MODEL(self->field_names));
-  const char **names = g_new0(const char *, (map != NULL ? map->nfields : 0) + 1);
-  for (int f = 0; map != NULL && f < map->nfields; f++)
+  const char **names = g_new0(const char *, map->nfields + 1);
+  for (int f = 0; f < map->nfields; f++)
     names[f] = map->fields[f].name[0] != '\0' ? map->fields[f].name : "(unnamed)";
   gtk_string_list_splice(self->field_names, 0, old, names);
   g_free(names);
-  gtk_drop_down_set_selected(self->field_dropdown, 0);
-  gtk_widget_set_sensitive(GTK_WIDGET(self->field_dropdown), map != NULL && map->nfields > 1);
+  gtk_drop_down_set_selected(self->field_dropdown, (guint)layer->field);
+  gtk_widget_set_sensitive(GTK_WIDGET(self->field_dropdown), map->nfields > 1);
+  gtk_list_box_select_row(self->layer_list, gtk_list_box_get_row_at_index(self->layer_list, index));
   self->syncing = FALSE;
 
-  sph_sky_view_set_map(self->view, map, 0);
+  sph_sky_view_show_map(self->view, map, layer->field);
+  sph_sky_view_set_colormap(self->view, layer->cmap);
+  if (!layer->auto_range)
+    sph_sky_view_set_range(self->view, layer->vmin, layer->vmax);
   refresh_pin(self);
   refresh_profile(self);
+  refresh_histogram(self);
+}
+
+/* "n  title", shortened in the middle to fit the side panel (a drop-down does not
+ * ellipsize). */
+static char *short_layer_name(guint number, const char *title)
+{
+  glong length = g_utf8_strlen(title, -1);
+  const glong keep = SIDE_PANEL_CHARS - 4;
+  if (length <= keep)
+    return g_strdup_printf("%u  %s", number, title);
+  char *head = g_utf8_substring(title, 0, keep / 2);
+  char *tail = g_utf8_substring(title, length - (keep - keep / 2 - 1), length);
+  char *name = g_strdup_printf("%u  %s…%s", number, head, tail);
+  g_free(head);
+  g_free(tail);
+  return name;
+}
+
+static void rebuild_overlay_names(SphSkyPage *self)
+{
+  self->syncing = TRUE;
+  guint old = g_list_model_get_n_items(G_LIST_MODEL(self->overlay_names));
+  char **names = g_new0(char *, self->layers->len + 2);
+  names[0] = g_strdup("None");
+  for (guint i = 0; i < self->layers->len; i++)
+    names[i + 1] = short_layer_name(i + 1, ((Layer *)g_ptr_array_index(self->layers, i))->title);
+  gtk_string_list_splice(self->overlay_names, 0, old, (const char *const *)names);
+  g_strfreev(names);
+  gtk_drop_down_set_selected(self->overlay_dropdown, (guint)(self->overlay + 1));
+  self->syncing = FALSE;
+}
+
+void sph_sky_page_add_map(SphSkyPage *self, SphMap *map, const char *title)
+{
+  g_return_if_fail(SPH_IS_SKY_PAGE(self));
+  g_return_if_fail(map != NULL);
+  save_current(self);
+  Layer *layer = g_new0(Layer, 1);
+  layer->map = map;
+  layer->title = g_strdup(title != NULL && title[0] != '\0' ? title : "map");
+  layer->cmap = sph_sky_view_get_colormap(self->view);
+  layer->auto_range = TRUE;
+  g_ptr_array_add(self->layers, layer);
+
+  char *text = g_strdup_printf("%u  %s", self->layers->len, layer->title);
+  GtkWidget *label = gtk_label_new(text);
+  g_free(text);
+  gtk_label_set_xalign(GTK_LABEL(label), 0.0f);
+  gtk_label_set_ellipsize(GTK_LABEL(label), PANGO_ELLIPSIZE_MIDDLE);
+  gtk_label_set_max_width_chars(GTK_LABEL(label), SIDE_PANEL_CHARS);
+  gtk_widget_set_margin_start(label, 6);
+  gtk_widget_set_margin_end(label, 6);
+  gtk_widget_set_margin_top(label, 4);
+  gtk_widget_set_margin_bottom(label, 4);
+  self->syncing = TRUE;
+  gtk_list_box_append(self->layer_list, label);
+  self->syncing = FALSE;
+  rebuild_overlay_names(self);
+  sph_sky_page_select_layer(self, (int)self->layers->len - 1);
+}
+
+void sph_sky_page_set_map(SphSkyPage *self, SphMap *map, const char *title)
+{
+  g_return_if_fail(SPH_IS_SKY_PAGE(self));
+  /* The view borrows the layers' maps: let go of them before they are freed. */
+  sph_sky_view_set_overlay(self->view, NULL, 0, SPH_CMAP_GREYS, 0.0, 1.0, 0.0);
+  sph_sky_view_show_map(self->view, NULL, 0);
+  self->overlay = self->last_overlay = -1;
+  self->current = -1;
+  g_ptr_array_set_size(self->layers, 0);
+  self->syncing = TRUE;
+  GtkWidget *row;
+  while ((row = gtk_widget_get_first_child(GTK_WIDGET(self->layer_list))) != NULL)
+    gtk_list_box_remove(self->layer_list, row);
+  self->syncing = FALSE;
+  rebuild_overlay_names(self);
+  if (map != NULL) {
+    sph_sky_page_add_map(self, map, title);
+    return;
+  }
+  g_free(self->title);
+  self->title = g_strdup("");
+  gtk_label_set_text(self->title_label, NO_MAP_HINT);
+  sync_controls_sensitivity(self, NULL);
+  self->syncing = TRUE;
+  guint old = g_list_model_get_n_items(G_LIST_MODEL(self->field_names));
+  gtk_string_list_splice(self->field_names, 0, old, NULL);
+  gtk_widget_set_sensitive(GTK_WIDGET(self->field_dropdown), FALSE);
+  self->syncing = FALSE;
+  refresh_pin(self);
+  refresh_profile(self);
+  refresh_histogram(self);
+}
+
+int sph_sky_page_get_n_layers(SphSkyPage *self)
+{
+  g_return_val_if_fail(SPH_IS_SKY_PAGE(self), 0);
+  return (int)self->layers->len;
+}
+
+int sph_sky_page_get_current_layer(SphSkyPage *self)
+{
+  g_return_val_if_fail(SPH_IS_SKY_PAGE(self), -1);
+  return self->current;
+}
+
+void sph_sky_page_set_overlay_layer(SphSkyPage *self, int index)
+{
+  g_return_if_fail(SPH_IS_SKY_PAGE(self));
+  self->overlay = layer_at(self, index) != NULL ? index : -1;
+  if (self->overlay >= 0)
+    self->last_overlay = self->overlay;
+  self->syncing = TRUE;
+  gtk_drop_down_set_selected(self->overlay_dropdown, (guint)(self->overlay + 1));
+  self->syncing = FALSE;
+  apply_overlay(self);
+}
+
+int sph_sky_page_get_overlay_layer(SphSkyPage *self)
+{
+  g_return_val_if_fail(SPH_IS_SKY_PAGE(self), -1);
+  return self->overlay;
+}
+
+void sph_sky_page_set_overlay_opacity(SphSkyPage *self, double opacity)
+{
+  g_return_if_fail(SPH_IS_SKY_PAGE(self));
+  gtk_range_set_value(GTK_RANGE(self->overlay_opacity_scale), opacity);
+}
+
+static void on_layer_selected(GtkListBox *box, GtkListBoxRow *row, gpointer data)
+{
+  (void)box;
+  SphSkyPage *self = data;
+  if (!self->syncing && row != NULL)
+    sph_sky_page_select_layer(self, gtk_list_box_row_get_index(row));
+}
+
+static void on_overlay_selected(GObject *object, GParamSpec *pspec, gpointer data)
+{
+  (void)object;
+  (void)pspec;
+  SphSkyPage *self = data;
+  guint selected = gtk_drop_down_get_selected(self->overlay_dropdown);
+  if (!self->syncing && selected != GTK_INVALID_LIST_POSITION)
+    sph_sky_page_set_overlay_layer(self, (int)selected - 1);
+}
+
+static void on_overlay_look_changed(GObject *object, GParamSpec *pspec, gpointer data)
+{
+  (void)object;
+  (void)pspec;
+  SphSkyPage *self = data;
+  if (!self->syncing)
+    apply_overlay(self);
+}
+
+static void on_overlay_opacity_changed(GtkRange *range, gpointer data)
+{
+  SphSkyPage *self = data;
+  sph_sky_view_set_overlay_opacity(self->view, gtk_range_get_value(range));
+}
+
+/* ---- keys ---- */
+
+static void action_select_layer(GtkWidget *widget, const char *name, GVariant *parameter)
+{
+  (void)name;
+  sph_sky_page_select_layer(SPH_SKY_PAGE(widget), g_variant_get_int32(parameter));
+}
+
+static void action_step_layer(GtkWidget *widget, const char *name, GVariant *parameter)
+{
+  (void)name;
+  SphSkyPage *self = SPH_SKY_PAGE(widget);
+  int n = (int)self->layers->len;
+  if (n == 0)
+    return;
+  int step = g_variant_get_int32(parameter);
+  sph_sky_page_select_layer(self, ((self->current + step) % n + n) % n);
+}
+
+static void action_step_field(GtkWidget *widget, const char *name, GVariant *parameter)
+{
+  (void)name;
+  SphSkyPage *self = SPH_SKY_PAGE(widget);
+  const SphMap *map = sph_sky_view_get_map(self->view);
+  if (map == NULL)
+    return;
+  int n = map->nfields;
+  int field = sph_sky_view_get_field(self->view) + g_variant_get_int32(parameter);
+  field = (field % n + n) % n;
+  sph_sky_view_set_field(self->view, field);
+  self->syncing = TRUE;
+  gtk_drop_down_set_selected(self->field_dropdown, (guint)field);
+  self->syncing = FALSE;
+}
+
+static void action_toggle_overlay(GtkWidget *widget, const char *name, GVariant *parameter)
+{
+  (void)name;
+  (void)parameter;
+  SphSkyPage *self = SPH_SKY_PAGE(widget);
+  if (self->overlay >= 0)
+    sph_sky_page_set_overlay_layer(self, -1);
+  else if (self->last_overlay >= 0)
+    sph_sky_page_set_overlay_layer(self, self->last_overlay);
+  else if (self->layers->len > 1)
+    sph_sky_page_set_overlay_layer(self, (int)self->layers->len - 1);
+}
+
+static void action_toggle_graticule(GtkWidget *widget, const char *name, GVariant *parameter)
+{
+  (void)name;
+  (void)parameter;
+  SphSkyView *view = SPH_SKY_PAGE(widget)->view;
+  sph_sky_view_set_graticule(view, !sph_sky_view_get_graticule(view));
+}
+
+static void action_projection(GtkWidget *widget, const char *name, GVariant *parameter)
+{
+  (void)name;
+  int kind = g_variant_get_int32(parameter);
+  if (kind >= 0 && kind < SPH_PROJ_COUNT)
+    sph_sky_view_set_projection_kind(SPH_SKY_PAGE(widget)->view, (SphProjectionKind)kind);
+}
+
+static void action_clear_marks(GtkWidget *widget, const char *name, GVariant *parameter)
+{
+  (void)name;
+  (void)parameter;
+  sph_sky_page_clear_marks(SPH_SKY_PAGE(widget));
 }
 
 const char *sph_sky_page_get_title(SphSkyPage *self)
@@ -321,6 +812,15 @@ SphStatus sph_sky_page_export(SphSkyPage *self, const char *path, SphError *err)
   options.title = title;
   sph_sky_view_get_range(self->view, &options.vmin, &options.vmax);
   options.cmap = sph_sky_view_get_colormap(self->view);
+  /* What the view shows: its projection, scale, graticule and overlay. */
+  sph_sky_view_get_projection(self->view, &options.projection);
+  options.norm = sph_sky_view_get_norm(self->view);
+  options.graticule = sph_sky_view_get_graticule(self->view);
+  options.overlay = sph_sky_view_get_overlay(self->view);
+  if (options.overlay != NULL)
+    sph_sky_view_get_overlay_style(self->view, &options.overlay_field, &options.overlay_cmap,
+                                   &options.overlay_vmin, &options.overlay_vmax,
+                                   &options.overlay_alpha);
   options.width = format == SPH_FIGURE_PNG ? EXPORT_PNG_WIDTH : EXPORT_VECTOR_WIDTH;
   SphStatus status = sph_figure_write(path, format, map, field, &options, err);
   g_free(title);
@@ -338,6 +838,9 @@ static void sph_sky_page_dispose(GObject *object)
 static void sph_sky_page_finalize(GObject *object)
 {
   SphSkyPage *self = SPH_SKY_PAGE(object);
+  g_ptr_array_unref(self->layers); /* the view went in dispose */
+  g_clear_pointer(&self->histogram_raster, sph_sky_raster_free);
+  g_free(self->settings_path);
   g_free(self->title);
   G_OBJECT_CLASS(sph_sky_page_parent_class)->finalize(object);
 }
@@ -353,6 +856,7 @@ static void sph_sky_page_class_init(SphSkyPageClass *klass)
   g_type_ensure(SPH_TYPE_COLORBAR);
   g_type_ensure(SPH_TYPE_PIN_LIST);
   g_type_ensure(SPH_TYPE_PROFILE_PLOT);
+  g_type_ensure(SPH_TYPE_HISTOGRAM);
   gtk_widget_class_set_template_from_resource(widget_class,
                                               "/org/sphaera/Sphaera/ui/sph-sky-page.ui");
   gtk_widget_class_bind_template_child(widget_class, SphSkyPage, title_label);
@@ -369,15 +873,94 @@ static void sph_sky_page_class_init(SphSkyPageClass *klass)
   gtk_widget_class_bind_template_child(widget_class, SphSkyPage, pin_list);
   gtk_widget_class_bind_template_child(widget_class, SphSkyPage, profile_plot);
   gtk_widget_class_bind_template_child(widget_class, SphSkyPage, clear_marks_button);
+  gtk_widget_class_bind_template_child(widget_class, SphSkyPage, layer_list);
+  gtk_widget_class_bind_template_child(widget_class, SphSkyPage, norm_dropdown);
+  gtk_widget_class_bind_template_child(widget_class, SphSkyPage, projection_dropdown);
+  gtk_widget_class_bind_template_child(widget_class, SphSkyPage, projection_names);
+  gtk_widget_class_bind_template_child(widget_class, SphSkyPage, graticule_toggle);
+  gtk_widget_class_bind_template_child(widget_class, SphSkyPage, norm_names);
+  gtk_widget_class_bind_template_child(widget_class, SphSkyPage, percentile_check);
+  gtk_widget_class_bind_template_child(widget_class, SphSkyPage, histogram);
+  gtk_widget_class_bind_template_child(widget_class, SphSkyPage, overlay_dropdown);
+  gtk_widget_class_bind_template_child(widget_class, SphSkyPage, overlay_names);
+  gtk_widget_class_bind_template_child(widget_class, SphSkyPage, overlay_cmap_dropdown);
+  gtk_widget_class_bind_template_child(widget_class, SphSkyPage, overlay_cmap_names);
+  gtk_widget_class_bind_template_child(widget_class, SphSkyPage, overlay_opacity_scale);
+
+  gtk_widget_class_install_action(widget_class, "sky.select-layer", "i", action_select_layer);
+  gtk_widget_class_install_action(widget_class, "sky.step-layer", "i", action_step_layer);
+  gtk_widget_class_install_action(widget_class, "sky.step-field", "i", action_step_field);
+  gtk_widget_class_install_action(widget_class, "sky.toggle-overlay", NULL,
+                                  action_toggle_overlay);
+  gtk_widget_class_install_action(widget_class, "sky.clear-marks", NULL, action_clear_marks);
+  for (int k = 0; k < 9; k++)
+    gtk_widget_class_add_binding_action(widget_class, GDK_KEY_1 + k, 0, "sky.select-layer",
+                                        "i", k);
+  gtk_widget_class_add_binding_action(widget_class, GDK_KEY_Page_Down, GDK_CONTROL_MASK,
+                                      "sky.step-layer", "i", 1);
+  gtk_widget_class_add_binding_action(widget_class, GDK_KEY_Page_Up, GDK_CONTROL_MASK,
+                                      "sky.step-layer", "i", -1);
+  gtk_widget_class_add_binding_action(widget_class, GDK_KEY_f, 0, "sky.step-field", "i", 1);
+  gtk_widget_class_add_binding_action(widget_class, GDK_KEY_F, GDK_SHIFT_MASK, "sky.step-field",
+                                      "i", -1);
+  gtk_widget_class_add_binding_action(widget_class, GDK_KEY_o, 0, "sky.toggle-overlay", NULL);
+  gtk_widget_class_install_action(widget_class, "sky.toggle-graticule", NULL,
+                                  action_toggle_graticule);
+  gtk_widget_class_install_action(widget_class, "sky.projection", "i", action_projection);
+  gtk_widget_class_add_binding_action(widget_class, GDK_KEY_g, 0, "sky.toggle-graticule", NULL);
+  gtk_widget_class_add_binding_action(widget_class, GDK_KEY_m, 0, "sky.projection", "i",
+                                      SPH_PROJ_MOLLWEIDE);
+  gtk_widget_class_add_binding_action(widget_class, GDK_KEY_t, 0, "sky.projection", "i",
+                                      SPH_PROJ_ORTHOGRAPHIC);
+  gtk_widget_class_add_binding_action(widget_class, GDK_KEY_n, 0, "sky.projection", "i",
+                                      SPH_PROJ_GNOMONIC);
+  gtk_widget_class_add_binding_action(widget_class, GDK_KEY_c, 0, "sky.projection", "i",
+                                      SPH_PROJ_CARTESIAN);
+  gtk_widget_class_add_binding_action(widget_class, GDK_KEY_Delete, 0, "sky.clear-marks", NULL);
 }
 
 static void sph_sky_page_init(SphSkyPage *self)
 {
   gtk_widget_init_template(GTK_WIDGET(self));
   self->title = g_strdup("");
+  self->layers = g_ptr_array_new_with_free_func(layer_free);
+  self->current = self->overlay = self->last_overlay = -1;
 
-  for (int c = 0; c < SPH_CMAP_COUNT; c++)
+  for (int c = 0; c < SPH_CMAP_COUNT; c++) {
     gtk_string_list_append(self->cmap_names, sph_colormap_name((SphColormap)c));
+    gtk_string_list_append(self->overlay_cmap_names, sph_colormap_name((SphColormap)c));
+  }
+  gtk_drop_down_set_selected(self->overlay_cmap_dropdown, SPH_CMAP_RDBU);
+  for (int k = 0; k < SPH_PROJ_COUNT; k++)
+    gtk_string_list_append(self->projection_names, sph_projection_kind_name((SphProjectionKind)k));
+  g_signal_connect(self->projection_dropdown, "notify::selected",
+                   G_CALLBACK(on_projection_selected), self);
+  g_signal_connect(self->graticule_toggle, "toggled", G_CALLBACK(on_graticule_toggled), self);
+  g_signal_connect(self->view, "notify::projection", G_CALLBACK(on_view_projection), self);
+  g_signal_connect(self->view, "notify::graticule", G_CALLBACK(on_view_projection), self);
+  static const char *const remembered[] = { "notify::colormap", "notify::norm",
+                                            "notify::projection", "notify::graticule",
+                                            "notify::percentile-range" };
+  for (gsize i = 0; i < G_N_ELEMENTS(remembered); i++)
+    g_signal_connect(self->view, remembered[i], G_CALLBACK(on_view_setting_changed), self);
+  for (int n = 0; n < SPH_NORM_COUNT; n++)
+    gtk_string_list_append(self->norm_names, sph_norm_name((SphNorm)n));
+  g_signal_connect(self->norm_dropdown, "notify::selected", G_CALLBACK(on_norm_selected), self);
+  g_signal_connect(self->percentile_check, "toggled", G_CALLBACK(on_percentile_toggled), self);
+  g_signal_connect(self->view, "notify::norm", G_CALLBACK(on_view_scale_changed), self);
+  g_signal_connect(self->view, "notify::percentile-range", G_CALLBACK(on_view_scale_changed),
+                   self);
+  g_signal_connect(self->view, "notify::vmin", G_CALLBACK(on_view_scale_changed), self);
+  g_signal_connect(self->view, "notify::vmax", G_CALLBACK(on_view_scale_changed), self);
+  g_signal_connect(self->view, "notify::colormap", G_CALLBACK(on_view_scale_changed), self);
+  rebuild_overlay_names(self);
+  g_signal_connect(self->layer_list, "row-selected", G_CALLBACK(on_layer_selected), self);
+  g_signal_connect(self->overlay_dropdown, "notify::selected", G_CALLBACK(on_overlay_selected),
+                   self);
+  g_signal_connect(self->overlay_cmap_dropdown, "notify::selected",
+                   G_CALLBACK(on_overlay_look_changed), self);
+  g_signal_connect(self->overlay_opacity_scale, "value-changed",
+                   G_CALLBACK(on_overlay_opacity_changed), self);
 
   g_signal_connect(self->view, "notify::vmin", G_CALLBACK(on_view_range), self);
   g_signal_connect(self->view, "notify::vmax", G_CALLBACK(on_view_range), self);
@@ -409,4 +992,8 @@ static void sph_sky_page_init(SphSkyPage *self)
   gtk_widget_set_sensitive(GTK_WIDGET(self->auto_range_check), FALSE);
   gtk_widget_set_sensitive(GTK_WIDGET(self->vmin_spin), FALSE);
   gtk_widget_set_sensitive(GTK_WIDGET(self->vmax_spin), FALSE);
+  gtk_widget_set_sensitive(GTK_WIDGET(self->overlay_dropdown), FALSE);
+  /* Keys reach the page's bindings from the map once a click has focused it. */
+  gtk_widget_set_focusable(GTK_WIDGET(self->view), TRUE);
+  gtk_widget_set_focus_on_click(GTK_WIDGET(self->view), TRUE);
 }

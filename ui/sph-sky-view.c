@@ -1,74 +1,21 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-#include <epoxy/gl.h>
-
 #include "sph-sky-view.h"
+#include "sph-sky-view-private.h"
 
+#include <float.h>
 #include <math.h>
 #include <string.h>
 
-#include "sphaera/great_circle.h"
+#include "sphaera/graticule.h"
 #include "sphaera/healpix.h"
 #include "sphaera/mem.h"
 #include "sphaera/projection.h"
 #include "sphaera/raster.h"
-#include "sph-gl-program.h"
 #include "sph-resources.h"
 #include "sph-sky-readout.h"
 
-/* Values texture: RING-ordered values row by row. 4096 columns keep an NSIDE 2048 map
- * (50 M pixels) at 12288 rows, within the 16384 texels every GL 4 driver allows. */
-#define VALUES_TEXTURE_WIDTH 4096
-#define SHADER_RESOURCE "/org/sphaera/Sphaera/shaders/"
 /* A press that moves less than this (widget pixels) is a click, not a drag. */
 #define CLICK_SLOP 3.0
-/* Points per drawn great-circle line: smooth at any window size. */
-#define LINE_POINTS 512
-
-struct _SphSkyView {
-  GtkGLArea parent_instance;
-
-  SphMap *map;
-  int field;
-  SphColormap cmap;
-  gboolean auto_range;
-  double vmin, vmax;
-  char *readout;
-  gboolean pointer_inside;
-  double pointer_x, pointer_y;
-
-  /* Annotations, as directions (so they survive a resize): the pinned point and the
-   * profile line, and the press that may become either. */
-  gboolean has_pin;
-  double pin_theta, pin_phi;
-  gboolean has_line;
-  double line_theta[2], line_phi[2];
-  gboolean press_shift;
-  double press_x, press_y;
-
-  /* GL objects, alive between realize and unrealize. */
-  gboolean gl_ready;
-  GError *gl_error;
-  GLuint program, vao, values_tex, cmap_tex;
-  GLint loc_values, loc_cmap, loc_nside, loc_tex_width, loc_vmin, loc_vmax;
-  GLint loc_image_size, loc_background, loc_unseen, loc_has_map;
-  GLint max_texture_size;
-  gboolean values_dirty, cmap_dirty;
-  int tex_width, tex_rows;      /* layout of the current map in the values texture */
-  gboolean map_exceeds_texture; /* the current map is drawn by the CPU renderer */
-
-  /* CPU renderer: the index table for one geometry and the image painted from it. */
-  SphSkyRaster *raster;
-  int64_t raster_nside;
-  SphOrdering raster_ordering;
-  GdkTexture *cpu_texture;
-  GBytes *cpu_pixels;
-
-  gboolean capture;
-  guint8 *frame;
-  int frame_width, frame_height;
-  guint64 frame_count;
-  guint values_uploads;
-};
 
 G_DEFINE_FINAL_TYPE(SphSkyView, sph_sky_view, GTK_TYPE_GL_AREA)
 
@@ -84,6 +31,10 @@ enum {
   PROP_RENDERER,
   PROP_HAS_PIN,
   PROP_HAS_LINE,
+  PROP_NORM,
+  PROP_PERCENTILE_RANGE,
+  PROP_PROJECTION,
+  PROP_GRATICULE,
   N_PROPS
 };
 static GParamSpec *props[N_PROPS];
@@ -91,15 +42,104 @@ static GParamSpec *props[N_PROPS];
 enum { SIGNAL_PIN_CHANGED, SIGNAL_LINE_CHANGED, N_SIGNALS };
 static guint signals[N_SIGNALS];
 
-static const uint8_t background_rgba[4] = { 255, 255, 255, 255 };
+const uint8_t sky_view_background[4] = { 255, 255, 255, 255 };
+
+void sky_view_notify_renderer(SphSkyView *self)
+{
+  g_object_notify_by_pspec(G_OBJECT(self), props[PROP_RENDERER]);
+}
 
 /* ---- state shared by both renderers ---- */
 
-static const double *shown_values(SphSkyView *self)
+const double *sky_view_shown_values(SphSkyView *self)
 {
   if (self->map == NULL || self->field < 0 || self->field >= self->map->nfields)
     return NULL;
   return self->map->fields[self->field].values;
+}
+
+const double *sky_view_overlay_values(SphSkyView *self)
+{
+  if (self->overlay == NULL || self->ov_field < 0 || self->ov_field >= self->overlay->nfields)
+    return NULL;
+  return self->overlay->fields[self->ov_field].values;
+}
+
+/* The scale both renderers draw with. */
+void sky_view_current_scale(SphSkyView *self, SphColorScale *scale)
+{
+  memset(scale, 0, sizeof *scale);
+  scale->vmin = self->vmin;
+  scale->vmax = self->vmax;
+  scale->cmap = self->cmap;
+  scale->norm = self->norm;
+  scale->histeq = self->histeq;
+}
+
+/* The hist scale's curve, fitted to the shown field's seen values over the range. */
+static void refit_histeq(SphSkyView *self)
+{
+  g_clear_pointer(&self->histeq, sph_histeq_free);
+  self->histeq_map = NULL;
+  const double *values = sky_view_shown_values(self);
+  if (self->norm != SPH_NORM_HIST || values == NULL || !(self->vmin < self->vmax) ||
+      !isfinite(self->vmin) || !isfinite(self->vmax))
+    return;
+  SphError err = SPH_ERROR_INIT;
+  self->histeq = sph_histeq_new(values, (size_t)self->map->npix, self->vmin, self->vmax, &err);
+  if (self->histeq == NULL) {
+    g_warning("sky view: %s", err.message);
+    return;
+  }
+  self->histeq_map = self->map;
+  self->histeq_field = self->field;
+  self->histeq_vmin = self->vmin;
+  self->histeq_vmax = self->vmax;
+}
+
+static void update_histeq(SphSkyView *self)
+{
+  if (self->norm != SPH_NORM_HIST) {
+    g_clear_pointer(&self->histeq, sph_histeq_free);
+    self->histeq_map = NULL;
+    return;
+  }
+  if (self->histeq == NULL || self->histeq_map != self->map || self->histeq_field != self->field ||
+      self->histeq_vmin != self->vmin || self->histeq_vmax != self->vmax)
+    refit_histeq(self);
+}
+
+void sph_sky_view_colour_steps(const SphColorScale *scale, double steps[SPH_CMAP_SIZE])
+{
+  /* Every scale is non-decreasing in the value, so the colormap entry is a step function
+   * of it: entry k from the first value whose entry is k or more. Bisection on the core's
+   * own sph_color_scale_position finds these edges to the last bit. */
+  double lo = scale->vmin, hi = scale->vmax;
+  steps[0] = -INFINITY;
+  for (int k = 1; k < SPH_CMAP_SIZE; k++) {
+    double t_hi = sph_color_scale_position(scale, hi);
+    if (!(lo < hi) || isnan(t_hi) || sph_colormap_index(t_hi) < k) {
+      steps[k] = INFINITY;
+      continue;
+    }
+    double a = k > 1 && isfinite(steps[k - 1]) ? steps[k - 1] : lo, b = hi;
+    double t_a = sph_color_scale_position(scale, a);
+    if (!isnan(t_a) && sph_colormap_index(t_a) >= k) {
+      steps[k] = a;
+      continue;
+    }
+    for (int iter = 0; iter < 200; iter++) {
+      double mid = a + 0.5 * (b - a);
+      if (mid <= a || mid >= b)
+        break;
+      double t = sph_color_scale_position(scale, mid);
+      if (!isnan(t) && sph_colormap_index(t) >= k)
+        b = mid;
+      else
+        a = mid;
+    }
+    steps[k] = b;
+  }
 }
 
 static gboolean use_gl(SphSkyView *self)
@@ -107,7 +147,7 @@ static gboolean use_gl(SphSkyView *self)
   return self->gl_ready && self->gl_error == NULL && !self->map_exceeds_texture;
 }
 
-static void invalidate_cpu_image(SphSkyView *self)
+void sky_view_invalidate_cpu_image(SphSkyView *self)
 {
   g_clear_object(&self->cpu_texture);
   g_clear_pointer(&self->cpu_pixels, g_bytes_unref);
@@ -115,7 +155,9 @@ static void invalidate_cpu_image(SphSkyView *self)
 
 static void redraw(SphSkyView *self)
 {
-  invalidate_cpu_image(self);
+  update_histeq(self);
+  self->steps_dirty = TRUE;
+  sky_view_invalidate_cpu_image(self);
   gtk_gl_area_queue_render(GTK_GL_AREA(self));
   gtk_widget_queue_draw(GTK_WIDGET(self));
 }
@@ -123,26 +165,31 @@ static void redraw(SphSkyView *self)
 /* Chooses the texture layout for the current map: 4096 columns, or as many as the driver
  * allows when the rows would exceed its limit; a map that fits in neither goes to the CPU
  * renderer. */
-static void layout_values_texture(SphSkyView *self)
+static gboolean layout_texture(SphSkyView *self, const SphMap *map, int *tex_width,
+                               int *tex_rows)
 {
-  gboolean exceeded = FALSE;
-  self->tex_width = 0;
-  self->tex_rows = 0;
-  if (self->map != NULL && self->gl_ready) {
-    int64_t max = self->max_texture_size;
-    int64_t width = MIN((int64_t)VALUES_TEXTURE_WIDTH, max);
-    int64_t rows = (self->map->npix + width - 1) / width;
-    if (rows > max) {
-      width = max;
-      rows = (self->map->npix + width - 1) / width;
-    }
-    if (rows > max) {
-      exceeded = TRUE;
-    } else {
-      self->tex_width = (int)width;
-      self->tex_rows = (int)rows;
-    }
+  *tex_width = 0;
+  *tex_rows = 0;
+  if (map == NULL || !self->gl_ready)
+    return TRUE;
+  int64_t max = self->max_texture_size;
+  int64_t width = MIN((int64_t)VALUES_TEXTURE_WIDTH, max);
+  int64_t rows = (map->npix + width - 1) / width;
+  if (rows > max) {
+    width = max;
+    rows = (map->npix + width - 1) / width;
   }
+  if (rows > max)
+    return FALSE;
+  *tex_width = (int)width;
+  *tex_rows = (int)rows;
+  return TRUE;
+}
+
+void sky_view_layout_values_texture(SphSkyView *self)
+{
+  gboolean exceeded = !layout_texture(self, self->map, &self->tex_width, &self->tex_rows);
+  exceeded |= !layout_texture(self, self->overlay, &self->ov_tex_width, &self->ov_tex_rows);
   if (exceeded != self->map_exceeds_texture) {
     self->map_exceeds_texture = exceeded;
     g_object_notify_by_pspec(G_OBJECT(self), props[PROP_RENDERER]);
@@ -151,12 +198,26 @@ static void layout_values_texture(SphSkyView *self)
 
 static void update_auto_range(SphSkyView *self)
 {
-  if (!self->auto_range || shown_values(self) == NULL)
+  if (!self->auto_range || sky_view_shown_values(self) == NULL)
     return;
-  SphMapStats stats;
-  sph_map_field_stats(self->map, self->field, &stats);
-  double vmin = stats.nseen > 0 ? stats.min : 0.0;
-  double vmax = stats.nseen > 0 ? stats.max : 0.0;
+  const double *values = sky_view_shown_values(self);
+  size_t n = (size_t)self->map->npix;
+  double vmin = 0.0, vmax = 0.0;
+  SphError err = SPH_ERROR_INIT;
+  if (self->norm == SPH_NORM_LOG) {
+    /* A log scale spans the positive values only. */
+    if (!sph_data_range(values, n, true, &vmin, &vmax))
+      vmin = vmax = 0.0;
+  } else if (self->percentile_range) {
+    if (sph_percentile_range(values, n, SPH_PERCENTILE_DEFAULT_LO, SPH_PERCENTILE_DEFAULT_HI,
+                             &vmin, &vmax, &err) != SPH_OK)
+      vmin = vmax = 0.0;
+  } else {
+    SphMapStats stats;
+    sph_map_field_stats(self->map, self->field, &stats);
+    vmin = stats.nseen > 0 ? stats.min : 0.0;
+    vmax = stats.nseen > 0 ? stats.max : 0.0;
+  }
   if (vmin != self->vmin) {
     self->vmin = vmin;
     g_object_notify_by_pspec(G_OBJECT(self), props[PROP_VMIN]);
@@ -172,14 +233,13 @@ static void update_auto_range(SphSkyView *self)
 char *sph_sky_view_describe_point(SphSkyView *self, double x, double y)
 {
   g_return_val_if_fail(SPH_IS_SKY_VIEW(self), NULL);
-  const double *values = shown_values(self);
+  const double *values = sky_view_shown_values(self);
   int width = gtk_widget_get_width(GTK_WIDGET(self));
   int height = gtk_widget_get_height(GTK_WIDGET(self));
   if (values == NULL || width <= 0 || height <= 0)
     return NULL;
-  double px, py, theta, phi;
-  sph_mollweide_image_to_plane(width, height, x, y, &px, &py);
-  if (!sph_mollweide_inverse(px, py, &theta, &phi))
+  double theta, phi;
+  if (!sph_sky_view_point_to_ang(self, x, y, &theta, &phi))
     return NULL;
   return sph_sky_readout_text(self->map, self->field, theta, phi);
 }
@@ -216,6 +276,144 @@ static void on_leave(GtkEventControllerMotion *controller, gpointer data)
   update_readout(self);
 }
 
+/* ---- the projection ---- */
+
+/* healpy's mollview with no rotation and no change of frame: the shader's own path. */
+gboolean sky_view_is_plain_mollweide(SphSkyView *self)
+{
+  const SphProjection *p = &self->proj;
+  return p->kind == SPH_PROJ_MOLLWEIDE && p->rot[0] == 0.0 && p->rot[1] == 0.0 &&
+         p->rot[2] == 0.0 && p->flip == SPH_FLIP_ASTRO && p->coord == SPH_COORD_UNKNOWN;
+}
+
+const SphProjector *sky_view_current_projector(SphSkyView *self)
+{
+  if (self->map == NULL)
+    return NULL;
+  if (self->projector != NULL &&
+      (self->projector_serial != self->proj_serial || self->projector_map != self->map))
+    g_clear_pointer(&self->projector, sph_projector_free);
+  if (self->projector == NULL) {
+    SphError err = SPH_ERROR_INIT;
+    self->projector = sph_projector_new(&self->proj, self->map->coordsys, &err);
+    if (self->projector == NULL) {
+      g_warning("sky view: %s", err.message);
+      return NULL;
+    }
+    self->projector_serial = self->proj_serial;
+    self->projector_map = self->map;
+  }
+  return self->projector;
+}
+
+static void projection_changed(SphSkyView *self)
+{
+  self->proj_serial++;
+  update_readout(self);
+  g_object_notify_by_pspec(G_OBJECT(self), props[PROP_PROJECTION]);
+  redraw(self);
+}
+
+void sph_sky_view_set_projection(SphSkyView *self, const SphProjection *proj)
+{
+  g_return_if_fail(SPH_IS_SKY_VIEW(self));
+  g_return_if_fail(proj != NULL);
+  SphError err = SPH_ERROR_INIT;
+  if (sph_projection_check(proj, &err) != SPH_OK) {
+    g_warning("sky view: %s", err.message);
+    return;
+  }
+  self->proj = *proj;
+  self->fit_cells = FALSE;
+  projection_changed(self);
+}
+
+void sph_sky_view_get_projection(SphSkyView *self, SphProjection *proj)
+{
+  g_return_if_fail(SPH_IS_SKY_VIEW(self));
+  *proj = self->proj;
+}
+
+void sph_sky_view_set_projection_kind(SphSkyView *self, SphProjectionKind kind)
+{
+  g_return_if_fail(SPH_IS_SKY_VIEW(self));
+  g_return_if_fail((int)kind >= 0 && kind < SPH_PROJ_COUNT);
+  SphProjection proj = self->proj;
+  double rot[3] = { proj.rot[0], proj.rot[1], proj.rot[2] };
+  SphCoordSys coord = proj.coord;
+  sph_projection_init(&proj, kind);
+  memcpy(proj.rot, rot, sizeof rot);
+  proj.coord = coord;
+  proj.half_sky = TRUE;
+  if (kind == SPH_PROJ_GNOMONIC) {
+    /* One cell per widget pixel, 60 degrees across to start with. */
+    int width = MAX(gtk_widget_get_width(GTK_WIDGET(self)), 64);
+    int height = MAX(gtk_widget_get_height(GTK_WIDGET(self)), 64);
+    proj.xsize = width;
+    proj.ysize = height;
+    proj.reso = 60.0 * 60.0 / width;
+  }
+  sph_sky_view_set_projection(self, &proj);
+  self->fit_cells = kind == SPH_PROJ_GNOMONIC;
+}
+
+SphProjectionKind sph_sky_view_get_projection_kind(SphSkyView *self)
+{
+  g_return_val_if_fail(SPH_IS_SKY_VIEW(self), SPH_PROJ_MOLLWEIDE);
+  return self->proj.kind;
+}
+
+/* A gnomonic view chosen by kind keeps one cell per pixel as the widget resizes. */
+void sky_view_fit_gnomonic_cells(SphSkyView *self, int width, int height)
+{
+  if (!self->fit_cells || self->proj.kind != SPH_PROJ_GNOMONIC || width <= 0 || height <= 0 ||
+      (self->proj.xsize == width && self->proj.ysize == height))
+    return;
+  self->proj.xsize = width;
+  self->proj.ysize = height;
+  self->proj_serial++;
+}
+
+static gboolean on_scroll(GtkEventControllerScroll *controller, double dx, double dy,
+                          gpointer data)
+{
+  (void)controller;
+  (void)dx;
+  SphSkyView *self = data;
+  if (self->proj.kind != SPH_PROJ_GNOMONIC || dy == 0.0)
+    return FALSE;
+  /* 1.25 times per notch; from 0.01 arcmin (an NSIDE 8192 pixel is 0.43) to 3 degrees
+   * per pixel. */
+  self->proj.reso = CLAMP(self->proj.reso * pow(1.25, dy), 0.01, 180.0);
+  projection_changed(self);
+  return TRUE;
+}
+
+/* Drag without Shift turns a globe, pans a gnomonic or Cartesian view: the sky follows
+ * the pointer, so the new centre is the point that was under the pointer's start, seen
+ * from where it is now. */
+static void drag_view(SphSkyView *self, double dx, double dy)
+{
+  if (self->proj.kind == SPH_PROJ_MOLLWEIDE)
+    return;
+  int width = gtk_widget_get_width(GTK_WIDGET(self));
+  int height = gtk_widget_get_height(GTK_WIDGET(self));
+  double x0, y0, x1, y1;
+  SphProjection start = self->proj;
+  memcpy(start.rot, self->press_rot, sizeof start.rot);
+  sph_projection_image_to_plane(&start, width, height, self->press_x, self->press_y, &x0, &y0);
+  sph_projection_image_to_plane(&start, width, height, self->press_x + dx, self->press_y + dy,
+                                &x1, &y1);
+  double scale = self->proj.kind == SPH_PROJ_CARTESIAN ? 1.0 : 180.0 / G_PI;
+  double flip = self->proj.flip == SPH_FLIP_GEO ? -1.0 : 1.0;
+  double lon = self->press_rot[0] + flip * (x1 - x0) * scale;
+  double lat = CLAMP(self->press_rot[1] - (y1 - y0) * scale, -90.0, 90.0);
+  self->proj.rot[0] = fmod(lon + 540.0, 360.0) - 180.0;
+  self->proj.rot[1] = lat;
+  self->dragging = TRUE;
+  projection_changed(self);
+}
+
 /* ---- annotations: the pinned point and the profile line ---- */
 
 gboolean sph_sky_view_point_to_ang(SphSkyView *self, double x, double y, double *theta,
@@ -227,16 +425,15 @@ gboolean sph_sky_view_point_to_ang(SphSkyView *self, double x, double y, double 
   if (width <= 0 || height <= 0)
     return FALSE;
   double px, py;
-  sph_mollweide_image_to_plane(width, height, x, y, &px, &py);
-  return sph_mollweide_inverse(px, py, theta, phi);
-}
-
-static void ang_to_point(SphSkyView *self, double theta, double phi, double *x, double *y)
-{
-  double px, py;
-  sph_mollweide_forward(theta, phi, &px, &py);
-  sph_mollweide_plane_to_image(gtk_widget_get_width(GTK_WIDGET(self)),
-                               gtk_widget_get_height(GTK_WIDGET(self)), px, py, x, y);
+  if (sky_view_is_plain_mollweide(self)) {
+    sph_mollweide_image_to_plane(width, height, x, y, &px, &py);
+    return sph_mollweide_inverse(px, py, theta, phi);
+  }
+  const SphProjector *projector = sky_view_current_projector(self);
+  if (projector == NULL)
+    return FALSE;
+  sph_projection_image_to_plane(&self->proj, width, height, x, y, &px, &py);
+  return sph_projector_plane_to_ang(projector, px, py, theta, phi);
 }
 
 static void on_drag_begin(GtkGestureDrag *gesture, double x, double y, gpointer data)
@@ -245,16 +442,24 @@ static void on_drag_begin(GtkGestureDrag *gesture, double x, double y, gpointer 
   GdkModifierType state =
     gtk_event_controller_get_current_event_state(GTK_EVENT_CONTROLLER(gesture));
   self->press_shift = (state & GDK_SHIFT_MASK) != 0;
+  memcpy(self->press_rot, self->proj.rot, sizeof self->press_rot);
   self->press_x = x;
   self->press_y = y;
+  /* A GtkGLArea takes no focus by itself; the page's keys need it when focusable. */
+  if (gtk_widget_get_focusable(GTK_WIDGET(self)))
+    gtk_widget_grab_focus(GTK_WIDGET(self));
 }
 
 static void on_drag_update(GtkGestureDrag *gesture, double dx, double dy, gpointer data)
 {
   (void)gesture;
   SphSkyView *self = data;
-  if (!self->press_shift || hypot(dx, dy) < CLICK_SLOP)
+  if (hypot(dx, dy) < CLICK_SLOP)
     return;
+  if (!self->press_shift) {
+    drag_view(self, dx, dy);
+    return;
+  }
   double t1, p1, t2, p2;
   if (sph_sky_view_point_to_ang(self, self->press_x, self->press_y, &t1, &p1) &&
       sph_sky_view_point_to_ang(self, self->press_x + dx, self->press_y + dy, &t2, &p2))
@@ -266,6 +471,10 @@ static void on_drag_end(GtkGestureDrag *gesture, double dx, double dy, gpointer 
   (void)gesture;
   SphSkyView *self = data;
   double theta, phi;
+  if (self->dragging) {
+    self->dragging = FALSE; /* sharpen */
+    redraw(self);
+  }
   if (hypot(dx, dy) < CLICK_SLOP) {
     if (sph_sky_view_point_to_ang(self, self->press_x, self->press_y, &theta, &phi))
       sph_sky_view_set_pin(self, theta, phi);
@@ -345,88 +554,26 @@ gboolean sph_sky_view_get_line(SphSkyView *self, double theta[2], double phi[2])
   return self->has_line;
 }
 
-/* The line as a polyline on screen, broken where it crosses the map's edge at phi = pi
- * (consecutive points more than half the width apart). */
-static void draw_line(SphSkyView *self, cairo_t *cr)
+void sph_sky_view_set_graticule(SphSkyView *self, gboolean show)
 {
-  double theta[LINE_POINTS], phi[LINE_POINTS];
-  sph_great_circle_sample(self->line_theta[0], self->line_phi[0], self->line_theta[1],
-                          self->line_phi[1], LINE_POINTS, theta, phi, NULL);
-  double half = gtk_widget_get_width(GTK_WIDGET(self)) / 2.0;
-  double last_x = 0.0;
-  for (int k = 0; k < LINE_POINTS; k++) {
-    double x, y;
-    ang_to_point(self, theta[k], phi[k], &x, &y);
-    if (k == 0 || fabs(x - last_x) > half)
-      cairo_move_to(cr, x, y);
-    else
-      cairo_line_to(cr, x, y);
-    last_x = x;
-  }
-  cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
-  cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
-  /* A dark casing under a light line reads on every colormap. */
-  cairo_set_source_rgba(cr, 0.0, 0.0, 0.0, 0.8);
-  cairo_set_line_width(cr, 4.0);
-  cairo_stroke_preserve(cr);
-  cairo_set_source_rgb(cr, 1.0, 1.0, 1.0);
-  cairo_set_line_width(cr, 2.0);
-  cairo_stroke(cr);
-  for (int end = 0; end < 2; end++) {
-    double x, y;
-    ang_to_point(self, self->line_theta[end], self->line_phi[end], &x, &y);
-    cairo_arc(cr, x, y, 4.0, 0.0, 2.0 * G_PI);
-    cairo_set_source_rgb(cr, 1.0, 1.0, 1.0);
-    cairo_fill_preserve(cr);
-    cairo_set_source_rgb(cr, 0.0, 0.0, 0.0);
-    cairo_set_line_width(cr, 1.5);
-    cairo_stroke(cr);
-  }
-}
-
-/* A pin: a ring with a cross hair, black under white. */
-static void draw_pin(SphSkyView *self, cairo_t *cr)
-{
-  double x, y;
-  ang_to_point(self, self->pin_theta, self->pin_phi, &x, &y);
-  for (int pass = 0; pass < 2; pass++) {
-    cairo_set_line_width(cr, pass == 0 ? 4.0 : 2.0);
-    if (pass == 0)
-      cairo_set_source_rgba(cr, 0.0, 0.0, 0.0, 0.85);
-    else
-      cairo_set_source_rgb(cr, 1.0, 0.85, 0.2);
-    cairo_new_path(cr);
-    cairo_arc(cr, x, y, 7.0, 0.0, 2.0 * G_PI);
-    cairo_move_to(cr, x - 12.0, y);
-    cairo_line_to(cr, x - 3.0, y);
-    cairo_move_to(cr, x + 3.0, y);
-    cairo_line_to(cr, x + 12.0, y);
-    cairo_move_to(cr, x, y - 12.0);
-    cairo_line_to(cr, x, y - 3.0);
-    cairo_move_to(cr, x, y + 3.0);
-    cairo_line_to(cr, x, y + 12.0);
-    cairo_stroke(cr);
-  }
-}
-
-static void snapshot_annotations(SphSkyView *self, GtkSnapshot *snapshot)
-{
-  if (!self->has_pin && !self->has_line)
+  g_return_if_fail(SPH_IS_SKY_VIEW(self));
+  show = !!show;
+  if (show == self->show_graticule)
     return;
-  int width = gtk_widget_get_width(GTK_WIDGET(self));
-  int height = gtk_widget_get_height(GTK_WIDGET(self));
-  graphene_rect_t bounds = GRAPHENE_RECT_INIT(0, 0, (float)width, (float)height);
-  cairo_t *cr = gtk_snapshot_append_cairo(snapshot, &bounds);
-  if (self->has_line)
-    draw_line(self, cr);
-  if (self->has_pin)
-    draw_pin(self, cr);
-  cairo_destroy(cr);
+  self->show_graticule = show;
+  g_object_notify_by_pspec(G_OBJECT(self), props[PROP_GRATICULE]);
+  gtk_widget_queue_draw(GTK_WIDGET(self));
+}
+
+gboolean sph_sky_view_get_graticule(SphSkyView *self)
+{
+  g_return_val_if_fail(SPH_IS_SKY_VIEW(self), FALSE);
+  return self->show_graticule;
 }
 
 /* ---- frame capture ---- */
 
-static void store_frame(SphSkyView *self, guint8 *rgba, int width, int height)
+void sky_view_store_frame(SphSkyView *self, guint8 *rgba, int width, int height)
 {
   g_free(self->frame);
   self->frame = rgba;
@@ -434,258 +581,87 @@ static void store_frame(SphSkyView *self, guint8 *rgba, int width, int height)
   self->frame_height = height;
 }
 
-/* ---- the GL renderer ---- */
-
-static void set_gl_failure(SphSkyView *self, GError *error)
-{
-  g_clear_error(&self->gl_error);
-  self->gl_error = error;
-  g_object_notify_by_pspec(G_OBJECT(self), props[PROP_RENDERER]);
-}
-
-/* GtkGLArea asks for desktop GL only; the shaders run on OpenGL ES 3.0 as well, so let
- * GDK pick whichever API the system offers. */
-static GdkGLContext *sph_sky_view_create_context(GtkGLArea *area)
-{
-  GError *error = NULL;
-  GdkSurface *surface = gtk_native_get_surface(gtk_widget_get_native(GTK_WIDGET(area)));
-  GdkGLContext *context = gdk_surface_create_gl_context(surface, &error);
-  if (context != NULL) {
-    gdk_gl_context_set_allowed_apis(context, GDK_GL_API_GL | GDK_GL_API_GLES);
-    if (!gdk_gl_context_realize(context, &error))
-      g_clear_object(&context);
-  }
-  if (context == NULL) {
-    gtk_gl_area_set_error(area, error);
-    g_clear_error(&error);
-  }
-  return context;
-}
-
-static void sph_sky_view_realize(GtkWidget *widget)
-{
-  SphSkyView *self = SPH_SKY_VIEW(widget);
-  GtkGLArea *area = GTK_GL_AREA(widget);
-  GTK_WIDGET_CLASS(sph_sky_view_parent_class)->realize(widget);
-
-  gtk_gl_area_make_current(area);
-  const GError *area_error = gtk_gl_area_get_error(area);
-  if (area_error != NULL) {
-    set_gl_failure(self, g_error_copy(area_error));
-    return;
-  }
-
-  GdkGLContext *context = gtk_gl_area_get_context(area);
-  int major = 0, minor = 0;
-  gdk_gl_context_get_version(context, &major, &minor);
-  gboolean es = gdk_gl_context_get_api(context) == GDK_GL_API_GLES;
-  if (es ? major < 3 : major * 10 + minor < 32) {
-    GError *error = g_error_new(GDK_GL_ERROR, GDK_GL_ERROR_NOT_AVAILABLE,
-                                "the sky view needs OpenGL 3.2 or OpenGL ES 3.0; "
-                                "this context is %s %d.%d", es ? "OpenGL ES" : "OpenGL",
-                                major, minor);
-    gtk_gl_area_set_error(area, error);
-    set_gl_failure(self, error);
-    return;
-  }
-
-  const char *header = es ? "#version 300 es\nprecision highp float;\nprecision highp int;\n"
-                            "precision highp sampler2D;\n#line 1\n"
-                          : "#version 150\n#line 1\n";
-  GError *error = NULL;
-  self->program = sph_gl_program_from_resources(header, SHADER_RESOURCE "sky.vert",
-                                                SHADER_RESOURCE "sky.frag", &error);
-  if (self->program == 0) {
-    gtk_gl_area_set_error(area, error);
-    set_gl_failure(self, error);
-    return;
-  }
-  self->loc_values = glGetUniformLocation(self->program, "u_values");
-  self->loc_cmap = glGetUniformLocation(self->program, "u_cmap");
-  self->loc_nside = glGetUniformLocation(self->program, "u_nside");
-  self->loc_tex_width = glGetUniformLocation(self->program, "u_tex_width");
-  self->loc_vmin = glGetUniformLocation(self->program, "u_vmin");
-  self->loc_vmax = glGetUniformLocation(self->program, "u_vmax");
-  self->loc_image_size = glGetUniformLocation(self->program, "u_image_size");
-  self->loc_background = glGetUniformLocation(self->program, "u_background");
-  self->loc_unseen = glGetUniformLocation(self->program, "u_unseen");
-  self->loc_has_map = glGetUniformLocation(self->program, "u_has_map");
-
-  glGenVertexArrays(1, &self->vao);
-  glGenTextures(1, &self->values_tex);
-  glGenTextures(1, &self->cmap_tex);
-  glGetIntegerv(GL_MAX_TEXTURE_SIZE, &self->max_texture_size);
-  self->gl_ready = TRUE;
-  self->values_dirty = TRUE;
-  self->cmap_dirty = TRUE;
-  layout_values_texture(self);
-  g_object_notify_by_pspec(G_OBJECT(self), props[PROP_RENDERER]);
-}
-
-static void sph_sky_view_unrealize(GtkWidget *widget)
-{
-  SphSkyView *self = SPH_SKY_VIEW(widget);
-  if (self->gl_ready) {
-    gtk_gl_area_make_current(GTK_GL_AREA(widget));
-    glDeleteTextures(1, &self->values_tex);
-    glDeleteTextures(1, &self->cmap_tex);
-    glDeleteVertexArrays(1, &self->vao);
-    glDeleteProgram(self->program);
-    self->values_tex = self->cmap_tex = self->vao = self->program = 0;
-    self->gl_ready = FALSE;
-  }
-  g_clear_error(&self->gl_error);
-  invalidate_cpu_image(self);
-  GTK_WIDGET_CLASS(sph_sky_view_parent_class)->unrealize(widget);
-}
-
-static void upload_values(SphSkyView *self)
-{
-  const double *values = shown_values(self);
-  self->values_dirty = FALSE;
-  if (values == NULL || self->tex_width == 0)
-    return;
-  const SphMap *map = self->map;
-  size_t count = (size_t)self->tex_width * (size_t)self->tex_rows;
-  float *texels = sph_alloc_aligned(count, sizeof *texels, NULL);
-  if (texels == NULL) {
-    self->map_exceeds_texture = TRUE; /* the CPU renderer needs no copy of the values */
-    g_object_notify_by_pspec(G_OBJECT(self), props[PROP_RENDERER]);
-    gtk_widget_queue_draw(GTK_WIDGET(self));
-    return;
-  }
-  /* Bad pixels become exactly the float UNSEEN, the one value the shader tests for. */
-  const float unseen = (float)SPH_UNSEEN;
-  for (int64_t ring = 0; ring < map->npix; ring++) {
-    int64_t src = map->ordering == SPH_ORDER_RING ? ring : sph_hp_ring2nest(map->nside, ring);
-    double v = values[src];
-    texels[ring] = sph_hp_is_unseen(v) ? unseen : (float)v;
-  }
-  for (size_t i = (size_t)map->npix; i < count; i++)
-    texels[i] = unseen;
-
-  glBindTexture(GL_TEXTURE_2D, self->values_tex);
-  glPixelStorei(GL_UNPACK_ALIGNMENT, 4);
-  glPixelStorei(GL_UNPACK_ROW_LENGTH, 0);
-  glTexImage2D(GL_TEXTURE_2D, 0, GL_R32F, self->tex_width, self->tex_rows, 0, GL_RED, GL_FLOAT,
-               texels);
-  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_NEAREST);
-  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_NEAREST);
-  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
-  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
-  sph_free_aligned(texels);
-  self->values_uploads++;
-}
-
-static void upload_colormap(SphSkyView *self)
-{
-  glBindTexture(GL_TEXTURE_2D, self->cmap_tex);
-  glPixelStorei(GL_UNPACK_ALIGNMENT, 1);
-  glPixelStorei(GL_UNPACK_ROW_LENGTH, 0);
-  glTexImage2D(GL_TEXTURE_2D, 0, GL_RGB8, SPH_CMAP_SIZE, 1, 0, GL_RGB, GL_UNSIGNED_BYTE,
-               sph_colormap_table(self->cmap));
-  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_NEAREST);
-  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_NEAREST);
-  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
-  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
-  glPixelStorei(GL_UNPACK_ALIGNMENT, 4);
-  self->cmap_dirty = FALSE;
-}
-
-static gboolean sph_sky_view_render(GtkGLArea *area, GdkGLContext *context)
-{
-  (void)context;
-  SphSkyView *self = SPH_SKY_VIEW(area);
-  if (!self->gl_ready)
-    return TRUE;
-  GLint viewport[4];
-  glGetIntegerv(GL_VIEWPORT, viewport);
-  int width = viewport[2], height = viewport[3];
-
-  if (self->values_dirty)
-    upload_values(self);
-  if (self->cmap_dirty)
-    upload_colormap(self);
-
-  glDisable(GL_BLEND);
-  glDisable(GL_DEPTH_TEST);
-  glDisable(GL_DITHER);
-  glClearColor(background_rgba[0] / 255.0f, background_rgba[1] / 255.0f,
-               background_rgba[2] / 255.0f, background_rgba[3] / 255.0f);
-  glClear(GL_COLOR_BUFFER_BIT);
-
-  gboolean has_map = shown_values(self) != NULL && self->tex_width > 0;
-  glUseProgram(self->program);
-  glUniform1i(self->loc_values, 0);
-  glUniform1i(self->loc_cmap, 1);
-  glUniform1i(self->loc_has_map, has_map);
-  glUniform1i(self->loc_nside, has_map ? (GLint)self->map->nside : 1);
-  glUniform1i(self->loc_tex_width, MAX(self->tex_width, 1));
-  glUniform1f(self->loc_vmin, (float)self->vmin);
-  glUniform1f(self->loc_vmax, (float)self->vmax);
-  glUniform2f(self->loc_image_size, (float)width, (float)height);
-  glUniform4f(self->loc_background, background_rgba[0] / 255.0f, background_rgba[1] / 255.0f,
-              background_rgba[2] / 255.0f, background_rgba[3] / 255.0f);
-  glUniform1f(self->loc_unseen, (float)SPH_UNSEEN);
-  glActiveTexture(GL_TEXTURE0);
-  glBindTexture(GL_TEXTURE_2D, self->values_tex);
-  glActiveTexture(GL_TEXTURE1);
-  glBindTexture(GL_TEXTURE_2D, self->cmap_tex);
-  glBindVertexArray(self->vao);
-  glDrawArrays(GL_TRIANGLES, 0, 3);
-  glBindVertexArray(0);
-  glActiveTexture(GL_TEXTURE0);
-  glUseProgram(0);
-
-  if (self->capture && width > 0 && height > 0) {
-    size_t row = (size_t)width * 4;
-    guint8 *bottom_up = g_malloc(row * (size_t)height);
-    guint8 *top_down = g_malloc(row * (size_t)height);
-    glPixelStorei(GL_PACK_ALIGNMENT, 1);
-    glReadPixels(0, 0, width, height, GL_RGBA, GL_UNSIGNED_BYTE, bottom_up);
-    glPixelStorei(GL_PACK_ALIGNMENT, 4);
-    for (int j = 0; j < height; j++)
-      memcpy(top_down + row * (size_t)j, bottom_up + row * (size_t)(height - 1 - j), row);
-    g_free(bottom_up);
-    store_frame(self, top_down, width, height);
-  }
-  self->frame_count++;
-  return TRUE;
-}
-
 /* ---- the CPU renderer ---- */
+
+void sph_sky_view_blend_overlay(const uint8_t base[3], const uint8_t over[3], double opacity,
+                                uint8_t out[3])
+{
+  for (int c = 0; c < 3; c++)
+    out[c] = (uint8_t)lrint(base[c] * (1.0 - opacity) + over[c] * opacity);
+}
+
+/* The index table of map for the current projection at width x height, rebuilt when
+ * stale; NULL on failure. */
+SphSkyRaster *sky_view_ensure_raster(SphSkyView *self, SphSkyRaster **slot, guint *serial,
+                                   guint *generation, const SphMap *map, int width, int height)
+{
+  SphSkyRaster *raster = *slot;
+  if (raster != NULL &&
+      (sph_sky_raster_width(raster) != width || sph_sky_raster_height(raster) != height ||
+       sph_sky_raster_nside(raster) != map->nside ||
+       sph_sky_raster_ordering(raster) != map->ordering || *serial != self->proj_serial))
+    g_clear_pointer(slot, sph_sky_raster_free);
+  if (*slot == NULL) {
+    SphError err = SPH_ERROR_INIT;
+    *slot = sph_sky_raster_new_view(map->nside, map->ordering, &self->proj, map->coordsys, width,
+                                    height, &err);
+    if (*slot == NULL) {
+      g_warning("sky view: %s", err.message);
+      return NULL;
+    }
+    *serial = self->proj_serial;
+    (*generation)++;
+  }
+  return *slot;
+}
+
+/* Mixes the overlay's colours into the painted base image where the overlay is seen. */
+static void paint_overlay(SphSkyView *self, uint8_t *rgba, int width, int height, size_t stride)
+{
+  const double *ov = sky_view_overlay_values(self);
+  if (ov == NULL || self->ov_opacity <= 0.0)
+    return;
+  if (sky_view_ensure_raster(self, &self->ov_raster, &self->ov_raster_serial,
+                    &self->ov_raster_generation, self->overlay, width, height) == NULL)
+    return;
+  const int64_t *base_index = sph_sky_raster_index(self->raster);
+  const int64_t *index = sph_sky_raster_index(self->ov_raster);
+  SphColorScale scale = { .vmin = self->ov_vmin, .vmax = self->ov_vmax, .cmap = self->ov_cmap };
+  for (int j = 0; j < height; j++) {
+    uint8_t *row = rgba + stride * (size_t)j;
+    for (int i = 0; i < width; i++) {
+      size_t at = (size_t)j * (size_t)width + (size_t)i;
+      if (base_index[at] < 0 || index[at] < 0 || sph_hp_is_unseen(ov[index[at]]))
+        continue;
+      uint8_t over[3];
+      sph_color_scale_rgb(&scale, ov[index[at]], over);
+      sph_sky_view_blend_overlay(row + 4 * i, over, self->ov_opacity, row + 4 * i);
+    }
+  }
+}
 
 static gboolean ensure_cpu_image(SphSkyView *self, int width, int height)
 {
-  const double *values = shown_values(self);
+  const double *values = sky_view_shown_values(self);
   if (values == NULL)
     return FALSE;
-  const SphMap *map = self->map;
-  if (self->raster != NULL &&
-      (sph_sky_raster_width(self->raster) != width || sph_sky_raster_height(self->raster) != height ||
-       self->raster_nside != map->nside || self->raster_ordering != map->ordering)) {
-    g_clear_pointer(&self->raster, sph_sky_raster_free);
-    invalidate_cpu_image(self);
-  }
-  if (self->raster == NULL) {
-    SphError err = SPH_ERROR_INIT;
-    self->raster = sph_sky_raster_new(map->nside, map->ordering, width, height, &err);
-    if (self->raster == NULL) {
-      g_warning("sky view: %s", err.message);
-      return FALSE;
-    }
-    self->raster_nside = map->nside;
-    self->raster_ordering = map->ordering;
-    invalidate_cpu_image(self);
-  }
+  SphSkyRaster *before = self->raster;
+  guint generation = self->raster_generation;
+  if (sky_view_ensure_raster(self, &self->raster, &self->raster_serial, &self->raster_generation,
+                    self->map, width, height) == NULL)
+    return FALSE;
+  if (self->raster != before || self->raster_generation != generation)
+    sky_view_invalidate_cpu_image(self);
   if (self->cpu_texture != NULL)
     return TRUE;
 
   size_t stride = (size_t)width * 4;
   guint8 *rgba = g_malloc(stride * (size_t)height);
-  SphColorScale scale = { .vmin = self->vmin, .vmax = self->vmax, .cmap = self->cmap };
-  memcpy(scale.background, background_rgba, sizeof scale.background);
+  SphColorScale scale;
+  sky_view_current_scale(self, &scale);
+  memcpy(scale.background, sky_view_background, sizeof scale.background);
   sph_sky_raster_paint(self->raster, values, &scale, rgba, (int)stride);
+  paint_overlay(self, rgba, width, height, stride);
   self->cpu_pixels = g_bytes_new_take(rgba, stride * (size_t)height);
   self->cpu_texture = gdk_memory_texture_new(width, height, GDK_MEMORY_R8G8B8A8,
                                              self->cpu_pixels, stride);
@@ -695,9 +671,10 @@ static gboolean ensure_cpu_image(SphSkyView *self, int width, int height)
 static void sph_sky_view_snapshot(GtkWidget *widget, GtkSnapshot *snapshot)
 {
   SphSkyView *self = SPH_SKY_VIEW(widget);
+  sky_view_fit_gnomonic_cells(self, gtk_widget_get_width(widget), gtk_widget_get_height(widget));
   if (use_gl(self)) {
     GTK_WIDGET_CLASS(sph_sky_view_parent_class)->snapshot(widget, snapshot);
-    snapshot_annotations(self, snapshot);
+    sky_view_snapshot_marks(self, snapshot);
     return;
   }
   int width = gtk_widget_get_width(widget), height = gtk_widget_get_height(widget);
@@ -705,20 +682,22 @@ static void sph_sky_view_snapshot(GtkWidget *widget, GtkSnapshot *snapshot)
   if (width <= 0 || height <= 0)
     return;
   graphene_rect_t bounds = GRAPHENE_RECT_INIT(0, 0, (float)width, (float)height);
-  if (!ensure_cpu_image(self, width * scale, height * scale)) {
-    GdkRGBA white = { background_rgba[0] / 255.0f, background_rgba[1] / 255.0f,
-                      background_rgba[2] / 255.0f, background_rgba[3] / 255.0f };
+  int div = self->dragging ? 2 : 1; /* coarser while a drag turns or pans the view */
+  if (!ensure_cpu_image(self, MAX(width * scale / div, 1), MAX(height * scale / div, 1))) {
+    GdkRGBA white = { sky_view_background[0] / 255.0f, sky_view_background[1] / 255.0f,
+                      sky_view_background[2] / 255.0f, sky_view_background[3] / 255.0f };
     gtk_snapshot_append_color(snapshot, &white, &bounds);
     return;
   }
   gtk_snapshot_append_texture(snapshot, self->cpu_texture, &bounds);
-  snapshot_annotations(self, snapshot);
+  sky_view_snapshot_marks(self, snapshot);
   if (self->capture)
-    store_frame(self, g_bytes_get_data(self->cpu_pixels, NULL) != NULL
+    sky_view_store_frame(self, g_bytes_get_data(self->cpu_pixels, NULL) != NULL
                           ? g_memdup2(g_bytes_get_data(self->cpu_pixels, NULL),
                                       g_bytes_get_size(self->cpu_pixels))
                           : NULL,
-                width * scale, height * scale);
+                gdk_texture_get_width(self->cpu_texture),
+                gdk_texture_get_height(self->cpu_texture));
   self->frame_count++;
 }
 
@@ -729,22 +708,129 @@ GtkWidget *sph_sky_view_new(void)
   return g_object_new(SPH_TYPE_SKY_VIEW, NULL);
 }
 
-void sph_sky_view_set_map(SphSkyView *self, SphMap *map, int field)
+static void replace_map(SphSkyView *self, SphMap *map, gboolean owns, int field)
 {
-  g_return_if_fail(SPH_IS_SKY_VIEW(self));
-  if (self->map != map)
-    g_clear_pointer(&self->map, sph_map_free);
+  self->proj_serial++; /* the new map's frame may differ */
+  if (self->map != map && self->owns_map)
+    sph_map_free(self->map);
   self->map = map;
+  self->owns_map = owns;
   self->field = map != NULL ? CLAMP(field, 0, map->nfields - 1) : 0;
   self->auto_range = TRUE;
   self->values_dirty = TRUE;
-  layout_values_texture(self);
+  sky_view_layout_values_texture(self);
   update_auto_range(self);
   update_readout(self);
   g_object_notify_by_pspec(G_OBJECT(self), props[PROP_FIELD]);
   g_object_notify_by_pspec(G_OBJECT(self), props[PROP_AUTO_RANGE]);
   g_object_notify_by_pspec(G_OBJECT(self), props[PROP_UNIT]);
   redraw(self);
+}
+
+void sph_sky_view_set_map(SphSkyView *self, SphMap *map, int field)
+{
+  g_return_if_fail(SPH_IS_SKY_VIEW(self));
+  replace_map(self, map, TRUE, field);
+}
+
+void sph_sky_view_show_map(SphSkyView *self, const SphMap *map, int field)
+{
+  g_return_if_fail(SPH_IS_SKY_VIEW(self));
+  replace_map(self, (SphMap *)map, FALSE, field);
+}
+
+void sph_sky_view_set_overlay(SphSkyView *self, const SphMap *map, int field, SphColormap cmap,
+                              double vmin, double vmax, double opacity)
+{
+  g_return_if_fail(SPH_IS_SKY_VIEW(self));
+  g_return_if_fail((int)cmap >= 0 && cmap < SPH_CMAP_COUNT);
+  if (map != self->overlay || field != self->ov_field)
+    self->ov_values_dirty = TRUE;
+  if (cmap != self->ov_cmap)
+    self->ov_cmap_dirty = TRUE;
+  if (map != self->overlay)
+    self->proj_serial++;
+  self->overlay = map;
+  self->ov_field = map != NULL ? CLAMP(field, 0, map->nfields - 1) : 0;
+  self->ov_cmap = cmap;
+  self->ov_vmin = vmin;
+  self->ov_vmax = vmax;
+  self->ov_opacity = CLAMP(opacity, 0.0, 1.0);
+  if (map == NULL)
+    g_clear_pointer(&self->ov_raster, sph_sky_raster_free);
+  sky_view_layout_values_texture(self);
+  redraw(self);
+}
+
+void sph_sky_view_set_overlay_opacity(SphSkyView *self, double opacity)
+{
+  g_return_if_fail(SPH_IS_SKY_VIEW(self));
+  self->ov_opacity = CLAMP(opacity, 0.0, 1.0);
+  redraw(self);
+}
+
+void sph_sky_view_set_norm(SphSkyView *self, SphNorm norm)
+{
+  g_return_if_fail(SPH_IS_SKY_VIEW(self));
+  g_return_if_fail((int)norm >= 0 && norm < SPH_NORM_COUNT);
+  if (norm == self->norm)
+    return;
+  self->norm = norm;
+  g_object_freeze_notify(G_OBJECT(self));
+  update_auto_range(self);
+  g_object_notify_by_pspec(G_OBJECT(self), props[PROP_NORM]);
+  g_object_thaw_notify(G_OBJECT(self));
+  redraw(self);
+}
+
+SphNorm sph_sky_view_get_norm(SphSkyView *self)
+{
+  g_return_val_if_fail(SPH_IS_SKY_VIEW(self), SPH_NORM_LINEAR);
+  return self->norm;
+}
+
+void sph_sky_view_set_percentile_range(SphSkyView *self, gboolean percentile)
+{
+  g_return_if_fail(SPH_IS_SKY_VIEW(self));
+  percentile = !!percentile;
+  if (percentile == self->percentile_range)
+    return;
+  self->percentile_range = percentile;
+  g_object_freeze_notify(G_OBJECT(self));
+  update_auto_range(self);
+  g_object_notify_by_pspec(G_OBJECT(self), props[PROP_PERCENTILE_RANGE]);
+  g_object_thaw_notify(G_OBJECT(self));
+  redraw(self);
+}
+
+gboolean sph_sky_view_get_percentile_range(SphSkyView *self)
+{
+  g_return_val_if_fail(SPH_IS_SKY_VIEW(self), FALSE);
+  return self->percentile_range;
+}
+
+const SphHistEq *sph_sky_view_get_histeq(SphSkyView *self)
+{
+  g_return_val_if_fail(SPH_IS_SKY_VIEW(self), NULL);
+  update_histeq(self);
+  return self->histeq;
+}
+
+void sph_sky_view_get_overlay_style(SphSkyView *self, int *field, SphColormap *cmap,
+                                    double *vmin, double *vmax, double *opacity)
+{
+  g_return_if_fail(SPH_IS_SKY_VIEW(self));
+  *field = self->ov_field;
+  *cmap = self->ov_cmap;
+  *vmin = self->ov_vmin;
+  *vmax = self->ov_vmax;
+  *opacity = self->ov_opacity;
+}
+
+const SphMap *sph_sky_view_get_overlay(SphSkyView *self)
+{
+  g_return_val_if_fail(SPH_IS_SKY_VIEW(self), NULL);
+  return self->overlay;
 }
 
 const SphMap *sph_sky_view_get_map(SphSkyView *self)
@@ -776,7 +862,7 @@ int sph_sky_view_get_field(SphSkyView *self)
 const char *sph_sky_view_get_unit(SphSkyView *self)
 {
   g_return_val_if_fail(SPH_IS_SKY_VIEW(self), "");
-  return shown_values(self) != NULL ? self->map->fields[self->field].unit : "";
+  return sky_view_shown_values(self) != NULL ? self->map->fields[self->field].unit : "";
 }
 
 void sph_sky_view_set_colormap(SphSkyView *self, SphColormap cmap)
@@ -939,6 +1025,18 @@ static void sph_sky_view_get_property(GObject *object, guint id, GValue *value,
   case PROP_HAS_LINE:
     g_value_set_boolean(value, self->has_line);
     break;
+  case PROP_NORM:
+    g_value_set_int(value, self->norm);
+    break;
+  case PROP_PERCENTILE_RANGE:
+    g_value_set_boolean(value, self->percentile_range);
+    break;
+  case PROP_PROJECTION:
+    g_value_set_int(value, self->proj.kind);
+    break;
+  case PROP_GRATICULE:
+    g_value_set_boolean(value, self->show_graticule);
+    break;
   default:
     G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec);
   }
@@ -964,6 +1062,18 @@ static void sph_sky_view_set_property(GObject *object, guint id, const GValue *v
   case PROP_AUTO_RANGE:
     sph_sky_view_set_auto_range(self, g_value_get_boolean(value));
     break;
+  case PROP_NORM:
+    sph_sky_view_set_norm(self, (SphNorm)g_value_get_int(value));
+    break;
+  case PROP_PERCENTILE_RANGE:
+    sph_sky_view_set_percentile_range(self, g_value_get_boolean(value));
+    break;
+  case PROP_PROJECTION:
+    sph_sky_view_set_projection_kind(self, (SphProjectionKind)g_value_get_int(value));
+    break;
+  case PROP_GRATICULE:
+    sph_sky_view_set_graticule(self, g_value_get_boolean(value));
+    break;
   default:
     G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec);
   }
@@ -972,9 +1082,14 @@ static void sph_sky_view_set_property(GObject *object, guint id, const GValue *v
 static void sph_sky_view_finalize(GObject *object)
 {
   SphSkyView *self = SPH_SKY_VIEW(object);
-  g_clear_pointer(&self->map, sph_map_free);
+  if (self->owns_map)
+    g_clear_pointer(&self->map, sph_map_free);
   g_clear_pointer(&self->raster, sph_sky_raster_free);
-  invalidate_cpu_image(self);
+  g_clear_pointer(&self->ov_raster, sph_sky_raster_free);
+  g_clear_pointer(&self->projector, sph_projector_free);
+  g_clear_pointer(&self->graticule, sph_graticule_free);
+  g_clear_pointer(&self->histeq, sph_histeq_free);
+  sky_view_invalidate_cpu_image(self);
   g_clear_error(&self->gl_error);
   g_free(self->readout);
   g_free(self->frame);
@@ -994,11 +1109,11 @@ static void sph_sky_view_class_init(SphSkyViewClass *klass)
   object_class->get_property = sph_sky_view_get_property;
   object_class->set_property = sph_sky_view_set_property;
   object_class->finalize = sph_sky_view_finalize;
-  widget_class->realize = sph_sky_view_realize;
-  widget_class->unrealize = sph_sky_view_unrealize;
+  widget_class->realize = sky_view_gl_realize;
+  widget_class->unrealize = sky_view_gl_unrealize;
   widget_class->snapshot = sph_sky_view_snapshot;
-  area_class->render = sph_sky_view_render;
-  area_class->create_context = sph_sky_view_create_context;
+  area_class->render = sky_view_gl_render;
+  area_class->create_context = sky_view_gl_create_context;
 
   const GParamFlags rw = G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
   const GParamFlags ro = G_PARAM_READABLE | G_PARAM_STATIC_STRINGS;
@@ -1014,6 +1129,13 @@ static void sph_sky_view_class_init(SphSkyViewClass *klass)
                                           SPH_SKY_RENDERER_CPU, SPH_SKY_RENDERER_NONE, ro);
   props[PROP_HAS_PIN] = g_param_spec_boolean("has-pin", NULL, NULL, FALSE, ro);
   props[PROP_HAS_LINE] = g_param_spec_boolean("has-line", NULL, NULL, FALSE, ro);
+  props[PROP_NORM] = g_param_spec_int("norm", NULL, NULL, 0, SPH_NORM_COUNT - 1,
+                                      SPH_NORM_LINEAR, rw);
+  props[PROP_PERCENTILE_RANGE] = g_param_spec_boolean("percentile-range", NULL, NULL, FALSE, rw);
+  /* The kind; every change of the projection (rotation, zoom) notifies it. */
+  props[PROP_PROJECTION] = g_param_spec_int("projection", NULL, NULL, 0, SPH_PROJ_COUNT - 1,
+                                            SPH_PROJ_MOLLWEIDE, rw);
+  props[PROP_GRATICULE] = g_param_spec_boolean("graticule", NULL, NULL, FALSE, rw);
   g_object_class_install_properties(object_class, N_PROPS, props);
   /* Every change of the pinned point (also a move) and of the line. */
   signals[SIGNAL_PIN_CHANGED] = g_signal_new("pin-changed", G_TYPE_FROM_CLASS(klass),
@@ -1028,6 +1150,7 @@ static void sph_sky_view_class_init(SphSkyViewClass *klass)
 static void sph_sky_view_init(SphSkyView *self)
 {
   self->cmap = SPH_CMAP_VIRIDIS;
+  self->ov_cmap = SPH_CMAP_GREYS;
   self->auto_range = TRUE;
   self->readout = g_strdup("");
   gtk_gl_area_set_has_depth_buffer(GTK_GL_AREA(self), FALSE);
@@ -1047,4 +1170,10 @@ static void sph_sky_view_init(SphSkyView *self)
   g_signal_connect(drag, "drag-update", G_CALLBACK(on_drag_update), self);
   g_signal_connect(drag, "drag-end", G_CALLBACK(on_drag_end), self);
   gtk_widget_add_controller(GTK_WIDGET(self), GTK_EVENT_CONTROLLER(drag));
+
+  GtkEventController *scroll = gtk_event_controller_scroll_new(
+    GTK_EVENT_CONTROLLER_SCROLL_VERTICAL);
+  g_signal_connect(scroll, "scroll", G_CALLBACK(on_scroll), self);
+  gtk_widget_add_controller(GTK_WIDGET(self), scroll);
+  sph_projection_init(&self->proj, SPH_PROJ_MOLLWEIDE);
 }

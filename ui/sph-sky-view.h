@@ -4,7 +4,9 @@
 #include <gtk/gtk.h>
 
 #include "sphaera/colormap.h"
+#include "sphaera/colorscale.h"
 #include "sphaera/map.h"
+#include "sphaera/projection.h"
 
 G_BEGIN_DECLS
 
@@ -28,7 +30,25 @@ GtkWidget *sph_sky_view_new(void);
 /* Shows field `field` of map; the view takes ownership of map (NULL clears the view).
  * The range becomes automatic. */
 void sph_sky_view_set_map(SphSkyView *view, SphMap *map, int field);
+/* The same with a lent map: the caller keeps map alive (and unchanged) until it shows
+ * another or the view is gone. */
+void sph_sky_view_show_map(SphSkyView *view, const SphMap *map, int field);
 const SphMap *sph_sky_view_get_map(SphSkyView *view);
+
+/* An overlay drawn over the map (both renderers): field `field` of a lent map, coloured
+ * with its own colormap over [vmin, vmax] (linear) and mixed into the map's colour with
+ * the given opacity in [0, 1] wherever the overlay is seen (UNSEEN overlay pixels leave
+ * the map as it is): out = round(map (1 - opacity) + overlay opacity) per channel. NULL
+ * removes it. Keep map alive until the overlay is replaced or removed. */
+void sph_sky_view_set_overlay(SphSkyView *view, const SphMap *map, int field, SphColormap cmap,
+                              double vmin, double vmax, double opacity);
+void sph_sky_view_set_overlay_opacity(SphSkyView *view, double opacity);
+const SphMap *sph_sky_view_get_overlay(SphSkyView *view);
+void sph_sky_view_get_overlay_style(SphSkyView *view, int *field, SphColormap *cmap,
+                                    double *vmin, double *vmax, double *opacity);
+/* The CPU renderer's mix of one colour with the overlay's (the oracle for the shader). */
+void sph_sky_view_blend_overlay(const uint8_t base[3], const uint8_t over[3], double opacity,
+                                uint8_t out[3]);
 void sph_sky_view_set_field(SphSkyView *view, int field);
 int sph_sky_view_get_field(SphSkyView *view);
 /* The unit of the shown field ("" when none). */
@@ -43,6 +63,22 @@ void sph_sky_view_set_range(SphSkyView *view, double vmin, double vmax);
 void sph_sky_view_get_range(SphSkyView *view, double *vmin, double *vmax);
 void sph_sky_view_set_auto_range(SphSkyView *view, gboolean auto_range);
 gboolean sph_sky_view_get_auto_range(SphSkyView *view);
+/* With this on, the automatic range spans percentiles 0.5 to 99.5 of the seen values
+ * (numpy.percentile's) instead of their extremes ("percentile-range"). On a log scale
+ * it spans the positive values. */
+void sph_sky_view_set_percentile_range(SphSkyView *view, gboolean percentile);
+gboolean sph_sky_view_get_percentile_range(SphSkyView *view);
+
+/* The colour scale (colorscale.h): linear, log, hist (fitted to the shown field's values
+ * over the range) or symlog with healpy's defaults ("norm"). No re-upload of the values:
+ * the shader looks the colormap entry up in the scale's 255 steps. */
+void sph_sky_view_set_norm(SphSkyView *view, SphNorm norm);
+SphNorm sph_sky_view_get_norm(SphSkyView *view);
+/* The hist scale's fitted curve (NULL for other scales), owned by the view. */
+const SphHistEq *sph_sky_view_get_histeq(SphSkyView *view);
+/* For each colormap entry k >= 1, the smallest value whose colour under scale is entry k
+ * or later (+inf when none; steps[0] = -inf): what the shader compares values with. */
+void sph_sky_view_colour_steps(const SphColorScale *scale, double steps[SPH_CMAP_SIZE]);
 
 /* The text describing the sky under the pointer ("" when the pointer is outside the
  * sphere or no map is shown): theta/phi, the frame's longitude and latitude, the RING
@@ -51,6 +87,21 @@ const char *sph_sky_view_get_readout(SphSkyView *view);
 /* The same text for a point in widget coordinates; NULL outside the sphere or without a
  * map. g_free it. */
 char *sph_sky_view_describe_point(SphSkyView *view, double x, double y);
+
+/* The projection (projection.h), Mollweide by default. Dragging without Shift turns an
+ * orthographic globe and pans gnomonic and Cartesian views (rot); scrolling zooms a
+ * gnomonic view (reso). Outside plain Mollweide the GL renderer draws from the CPU
+ * renderer's index table. set_projection_kind keeps the rotation and frame; a gnomonic
+ * view gets one cell per widget pixel, 60 degrees across. */
+void sph_sky_view_set_projection(SphSkyView *view, const SphProjection *proj);
+void sph_sky_view_get_projection(SphSkyView *view, SphProjection *proj);
+void sph_sky_view_set_projection_kind(SphSkyView *view, SphProjectionKind kind);
+SphProjectionKind sph_sky_view_get_projection_kind(SphSkyView *view);
+
+/* The core's graticule (meridians and parallels with labels) drawn over the map with
+ * Cairo ("graticule"). */
+void sph_sky_view_set_graticule(SphSkyView *view, gboolean show);
+gboolean sph_sky_view_get_graticule(SphSkyView *view);
 
 /* The direction under widget point (x, y); FALSE outside the sphere. */
 gboolean sph_sky_view_point_to_ang(SphSkyView *view, double x, double y, double *theta,

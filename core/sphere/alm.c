@@ -8,6 +8,10 @@
 
 #include "sphaera/mem.h"
 
+#ifndef CMPLX
+#define CMPLX(x, y) ((double _Complex)((double)(x) + I * (double)(y)))
+#endif
+
 int64_t sph_alm_size(int lmax, int mmax)
 {
   if (lmax < 0 || mmax < 0 || mmax > lmax)

@@ -4,6 +4,9 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
 
 /* The kernels rely on fused multiply-adds, which ISO C mode (-std=c11) would not form. */
 #if defined(__GNUC__) && !defined(__clang__)
@@ -36,7 +39,7 @@
 #pragma GCC push_options
 #pragma GCC target("avx512f,avx512dq,avx512vl,avx2,fma")
 #define KV 8
-#define KNV 3
+#define KNV 4
 #define KSUF avx512
 #include "legendre_kernel.h"
 #undef KV
@@ -48,7 +51,7 @@
 static const SphLegKernel kernels[] = {
 #ifdef SPH_LEG_X86
   { synthesis_avx512, adjoint_avx512, reduce_avx512, { spin_synthesis_avx512, spin_adjoint_avx512 },
-    8 * 3, 8, "avx512" },
+    8 * 4, 8, "avx512" },
   { synthesis_avx2, adjoint_avx2, reduce_avx2, { spin_synthesis_avx2, spin_adjoint_avx2 }, 4 * 2, 4,
     "avx2" },
 #endif
@@ -203,8 +206,8 @@ void sph_leg_forward_coefficients(const SphLegM *mm, int lmax, const double *c, 
 
 void sph_leg_adjoint_coefficients(const SphLegM *mm, int lmax, const double *ct, double *c)
 {
-  /* c_l += alpha_k eps_{l+1} c~_l + alpha_{k-1} eps_l c~_{l-2}, c_{l+1} += alpha_k c~_{l+1};
-   * alpha_{k-1} eps_l is the previous step's f2. */
+  /* c_l = alpha_k eps_{l+1} c~_l + alpha_{k-1} eps_l c~_{l-2}, c_{l+1} = alpha_k c~_{l+1};
+   * alpha_{k-1} eps_l is the previous step's f2. Every l = m..lmax is written. */
   const int m = mm->m, K = mm->nsteps;
   const int n = lmax - m + 1;
   double f1[SPH_LEG_TBLOCK], f2[SPH_LEG_TBLOCK], fo[SPH_LEG_TBLOCK];
@@ -214,11 +217,11 @@ void sph_leg_adjoint_coefficients(const SphLegM *mm, int lmax, const double *ct,
     transform_factors(mm, k0, k1, f1, f2, fo);
     for (int k = k0; k < k1; k++) {
       int j = 2 * k;
-      c[2 * j] += f1[k - k0] * ct[4 * k] + prev_f2 * prev_r;
-      c[2 * j + 1] += f1[k - k0] * ct[4 * k + 1] + prev_f2 * prev_i;
+      c[2 * j] = f1[k - k0] * ct[4 * k] + prev_f2 * prev_r;
+      c[2 * j + 1] = f1[k - k0] * ct[4 * k + 1] + prev_f2 * prev_i;
       if (j + 1 < n) {
-        c[2 * j + 2] += fo[k - k0] * ct[4 * k + 2];
-        c[2 * j + 3] += fo[k - k0] * ct[4 * k + 3];
+        c[2 * j + 2] = fo[k - k0] * ct[4 * k + 2];
+        c[2 * j + 3] = fo[k - k0] * ct[4 * k + 3];
       }
       prev_f2 = f2[k - k0];
       prev_r = ct[4 * k];

@@ -102,7 +102,8 @@ typedef struct {
  * not supported here. */
 const SphLegKernel *sph_leg_kernel_select(const char *name);
 
-/* The recurrence tables for every m <= mmax at lmax. */
+/* The recurrence tables for every m <= mmax at lmax (computed in long double: the alpha
+ * recursion multiplies thousands of factors). */
 typedef struct {
   int lmax, mmax;
   int64_t *offset; /* per m: index of a_0 in coef */
@@ -117,7 +118,7 @@ void sph_leg_tables_get(const SphLegTables *t, int m, SphLegM *mm);
 /* c~ = T c for one m: c holds lmax - m + 1 complex coefficients (interleaved), ct
  * receives 2K. */
 void sph_leg_forward_coefficients(const SphLegM *mm, int lmax, const double *c, double *ct);
-/* c += T^T c~ (the adjoint), c~ of 2K complex, c of lmax - m + 1. */
+/* c = T^T c~ (the adjoint), c~ of 2K complex, c of lmax - m + 1 (all written). */
 void sph_leg_adjoint_coefficients(const SphLegM *mm, int lmax, const double *ct, double *c);
 
 /* The recurrence of spin s for one m: fills mm and coef (2 (lmax - l0 + 1) doubles) and
@@ -125,5 +126,5 @@ void sph_leg_adjoint_coefficients(const SphLegM *mm, int lmax, const double *ct,
  * lmax < max(m, s) (nothing to do). */
 int sph_leg_spin_prepare(int lmax, int m, int spin, double lambda_mm, double *coef, double *w,
                          SphLegSpinM *mm);
-/* The coefficients and degree scales only (what sph_leg_spin_prepare writes to coef, w). */
+/* The number of degrees of spin s for m: lmax - max(m, s) + 1, or 0 when that is < 1. */
 int sph_leg_spin_nl(int lmax, int m, int spin);

@@ -133,13 +133,31 @@ KINLINE VD KN(corfac)(VD scale)
                     KN(select)(scale > 0.5, KN(splat)(SPH_LEG_BIG), KN(splat)(1.0)));
 }
 
-/* Lanes of u that have outgrown the tolerance, in any of the block's vectors. */
+/* Lanes of u that have outgrown the tolerance, in any of the block's vectors: the
+ * largest |u| of the block against the tolerance, one mask test (this runs once per
+ * step while the values are still negligible). */
+KINLINE int KN(any_big_n)(const VD *u, int n)
+{
+  const VL absmask = (VL){ 0 } + 0x7fffffffffffffffLL;
+  VD m = (VD)((VL)u[0] & absmask);
+  for (int v = 1; v < n; v++) {
+    VD a = (VD)((VL)u[v] & absmask);
+    m = KN(select)(a > m, a, m);
+  }
+#if defined(__x86_64__) && KV == 8
+  return _mm512_cmp_pd_mask((__m512d)m, _mm512_set1_pd(SPH_LEG_TOL), _CMP_GT_OQ) != 0;
+#elif defined(__x86_64__) && KV == 4
+  return _mm256_movemask_pd(_mm256_cmp_pd((__m256d)m, _mm256_set1_pd(SPH_LEG_TOL), _CMP_GT_OQ)) != 0;
+#elif defined(__x86_64__) && KV == 2
+  return _mm_movemask_pd(_mm_cmpgt_pd((__m128d)m, _mm_set1_pd(SPH_LEG_TOL))) != 0;
+#else
+  return KN(any)(m > SPH_LEG_TOL);
+#endif
+}
+
 KINLINE int KN(any_big)(const VD *u)
 {
-  VL big = (u[0] > SPH_LEG_TOL) | (u[0] < -SPH_LEG_TOL);
-  for (int v = 1; v < KNV; v++)
-    big |= (u[v] > SPH_LEG_TOL) | (u[v] < -SPH_LEG_TOL);
-  return KN(any)(big);
+  return KN(any_big_n)(u, KNV);
 }
 
 /* Runs the recurrence (without using its values) until some lane becomes significant.
@@ -399,6 +417,11 @@ static void KN(reduce)(int from, int nsteps, const double *acc, double *ct)
 {
   for (int k = from; k < nsteps; k++) {
     const double *A = acc + 4 * KV * k;
+#if defined(__clang__) /* no __builtin_shuffle: plain sums */
+    for (int c = 0; c < 4; c++)
+      for (int i = 0; i < KV; i++)
+        ct[4 * k + c] += A[c * KV + i];
+#else
     VD s0 = KN(load)(A), s1 = KN(load)(A + KV), s2 = KN(load)(A + 2 * KV), s3 = KN(load)(A + 3 * KV);
 #if KV == 8
     VD a = __builtin_shuffle(s0, s1, (VL){ 0, 1, 2, 3, 8, 9, 10, 11 }) +
@@ -428,6 +451,7 @@ static void KN(reduce)(int from, int nsteps, const double *acc, double *ct)
     KN(store)(ct + 4 * k + 2, KN(load)(ct + 4 * k + 2) + b);
 #else
 #error "unsupported vector width"
+#endif
 #endif
   }
 }

@@ -24,9 +24,10 @@ KINLINE void KN(spin_value)(double f, int e, int a, int b, VD s, VD s2, VD c2, V
   *scale = sc;
 }
 
-KINLINE int KN(any_big1)(VD u)
+KINLINE int KN(any_big2)(VD a, VD b)
 {
-  return KN(any)((u > SPH_LEG_TOL) | (u < -SPH_LEG_TOL));
+  VD u[2] = { a, b };
+  return KN(any_big_n)(u, 2);
 }
 
 /* Rescales both sequences where needed; returns whether some lane is significant. */
@@ -71,7 +72,7 @@ static void KN(spin_synthesis)(const SphLegSpinM *mm, const double *ct, const do
     /* Nothing significant yet: run the recurrences only. */
     int significant = KN(any)((sa > 0.5) | (sb > 0.5));
     for (; l < n && !significant; l++) {
-      if (KN(any_big1)(a2) || KN(any_big1)(b2)) {
+      if (KN(any_big2)(a2, b2)) {
         if (KN(spin_rescale)(&a1, &a2, &sa, &b1, &b2, &sb))
           break;
       }
@@ -103,7 +104,7 @@ static void KN(spin_synthesis)(const SphLegSpinM *mm, const double *ct, const do
       a2 = an;
       b1 = b2;
       b2 = bn;
-      if (KN(any_big1)(a2) || KN(any_big1)(b2)) {
+      if (KN(any_big2)(a2, b2)) {
         KN(spin_rescale)(&a1, &a2, &sa, &b1, &b2, &sb);
         cfa = KN(corfac)(sa);
         cfb = KN(corfac)(sb);
@@ -172,6 +173,37 @@ KINLINE void KN(spin_acc)(double *A, VD er, VD ei, VD br, VD bi)
   KN(store)(A + 3 * KV, KN(load)(A + 3 * KV) + bi);
 }
 
+/* The adjoint does two vectors at a time, so each degree's four sums reach memory once
+ * per pair of vectors. */
+#define KNP 2
+#define KFOR_P _Pragma("GCC unroll 2") for (int v = 0; v < KNP; v++)
+
+/* Rescales both sequences of a pair of vectors; returns whether a lane is significant. */
+KINLINE int KN(spin_rescale_pair)(VD *a1, VD *a2, VD *sa, VD *b1, VD *b2, VD *sb)
+{
+  int significant = 0;
+  KFOR_P significant |= KN(spin_rescale)(&a1[v], &a2[v], &sa[v], &b1[v], &b2[v], &sb[v]);
+  return significant;
+}
+
+/* The E and B sums of one degree over a pair of vectors: E += a X1 + b X2, B += a Y1 - b Y2. */
+KINLINE void KN(spin_acc_pair)(double *A, const VD *a, const VD *b, const VD *x1r, const VD *x1i,
+                               const VD *x2r, const VD *x2i, const VD *y1r, const VD *y1i,
+                               const VD *y2r, const VD *y2i)
+{
+  VD er = KN(load)(A), ei = KN(load)(A + KV), br = KN(load)(A + 2 * KV), bi = KN(load)(A + 3 * KV);
+  KFOR_P {
+    er += a[v] * x1r[v] + b[v] * x2r[v];
+    ei += a[v] * x1i[v] + b[v] * x2i[v];
+    br += a[v] * y1r[v] - b[v] * y2r[v];
+    bi += a[v] * y1i[v] - b[v] * y2i[v];
+  }
+  KN(store)(A, er);
+  KN(store)(A + KV, ei);
+  KN(store)(A + 2 * KV, br);
+  KN(store)(A + 3 * KV, bi);
+}
+
 static void KN(spin_adjoint)(const SphLegSpinM *mm, const double *xs, const double *ss,
                              const double *s2s, const double *c2s, int form, const double *in,
                              double *acc, int *acc_from)
@@ -182,108 +214,115 @@ static void KN(spin_adjoint)(const SphLegSpinM *mm, const double *xs, const doub
   const double sigma = (mm->spin & 1) ? -1.0 : 1.0;
   /* eps_l = (-1)^(l + m + s): par0 is its parity at l = l0. */
   const int par0 = (mm->l0 + mm->m + mm->spin) & 1;
-  for (int v = 0; v < KNV; v++) {
-    const int o = v * KV;
-#define IN(k) KN(load)(in + (k) * SPH_LEG_LANES_MAX + o)
-    VD qnr = IN(SPH_SPIN_QNR), qni = IN(SPH_SPIN_QNI), unr = IN(SPH_SPIN_UNR), uni = IN(SPH_SPIN_UNI);
-    VD qsr = IN(SPH_SPIN_QSR), qsi = IN(SPH_SPIN_QSI), usr = IN(SPH_SPIN_USR), usi = IN(SPH_SPIN_USI);
-#undef IN
+  for (int v0 = 0; v0 < KNV; v0 += KNP) {
     /* A = QN + i UN, B = QS - i US, C = QN - i UN, D = QS + i US; with eps = +1 the E sum
      * takes a (A + B) + sigma b (C + D) and the B sum a (A - B) - sigma b (C - D); eps = -1
      * swaps the sums and differences. */
-    VD ar = qnr - uni, ai = qni + unr, br_ = qsr + usi, bi_ = qsi - usr;
-    VD cr = qnr + uni, ci = qni - unr, dr = qsr - usi, di = qsi + usr;
-    VD pr = ar + br_, pi = ai + bi_, mr = ar - br_, mi = ai - bi_;
-    VD qr = sigma * (cr + dr), qi = sigma * (ci + di), nr = sigma * (cr - dr), ni = sigma * (ci - di);
-    /* Even-parity and odd-parity coefficient sets. */
-    VD e1r = pr, e1i = pi, e2r = qr, e2i = qi, f1r = mr, f1i = mi, f2r = nr, f2i = ni;
-    VD o1r = mr, o1i = mi, o2r = nr, o2i = ni, g1r = pr, g1i = pi, g2r = qr, g2i = qi;
-    if (par0) {
-      VD t;
-#define SWAP(a, b) (t = a, a = b, b = t)
-      SWAP(e1r, o1r); SWAP(e1i, o1i); SWAP(e2r, o2r); SWAP(e2i, o2i);
-      SWAP(f1r, g1r); SWAP(f1i, g1i); SWAP(f2r, g2r); SWAP(f2i, g2i);
-#undef SWAP
+    VD pr[KNP], pi[KNP], mr[KNP], mi[KNP], qr[KNP], qi[KNP], nr[KNP], ni[KNP];
+    VD x[KNP], a1[KNP], a2[KNP], b1[KNP], b2[KNP], sa[KNP], sb[KNP];
+    KFOR_P {
+      const int o = (v0 + v) * KV;
+#define IN(k) KN(load)(in + (k) * SPH_LEG_LANES_MAX + o)
+      VD qnr = IN(SPH_SPIN_QNR), qni = IN(SPH_SPIN_QNI), unr = IN(SPH_SPIN_UNR), uni = IN(SPH_SPIN_UNI);
+      VD qsr = IN(SPH_SPIN_QSR), qsi = IN(SPH_SPIN_QSI), usr = IN(SPH_SPIN_USR), usi = IN(SPH_SPIN_USI);
+#undef IN
+      VD ar = qnr - uni, ai = qni + unr, br_ = qsr + usi, bi_ = qsi - usr;
+      VD cr = qnr + uni, ci = qni - unr, dr = qsr - usi, di = qsi + usr;
+      pr[v] = ar + br_;
+      pi[v] = ai + bi_;
+      mr[v] = ar - br_;
+      mi[v] = ai - bi_;
+      qr[v] = sigma * (cr + dr);
+      qi[v] = sigma * (ci + di);
+      nr[v] = sigma * (cr - dr);
+      ni[v] = sigma * (ci - di);
+      VD s = KN(load)(ss + o), s2 = KN(load)(s2s + o), c2 = KN(load)(c2s + o);
+      x[v] = KN(spin_y)(form, KN(load)(xs + o), s2, c2);
+      a1[v] = b1[v] = KN(splat)(0.0);
+      KN(spin_value)(mm->fa, mm->e_sin, mm->ea_s2, mm->ea_c2, s, s2, c2, &a2[v], &sa[v]);
+      KN(spin_value)(mm->fb, mm->e_sin, mm->eb_s2, mm->eb_c2, s, s2, c2, &b2[v], &sb[v]);
     }
-    VD s = KN(load)(ss + o), s2 = KN(load)(s2s + o), c2 = KN(load)(c2s + o);
-    VD x = KN(spin_y)(form, KN(load)(xs + o), s2, c2);
-    VD a1 = KN(splat)(0.0), b1 = KN(splat)(0.0), a2, b2, sa, sb;
-    KN(spin_value)(mm->fa, mm->e_sin, mm->ea_s2, mm->ea_c2, s, s2, c2, &a2, &sa);
-    KN(spin_value)(mm->fb, mm->e_sin, mm->eb_s2, mm->eb_c2, s, s2, c2, &b2, &sb);
+    /* The sets of the even and the odd degree indices. */
+    const VD *e1r = par0 ? mr : pr, *e1i = par0 ? mi : pi, *e2r = par0 ? nr : qr, *e2i = par0 ? ni : qi;
+    const VD *f1r = par0 ? pr : mr, *f1i = par0 ? pi : mi, *f2r = par0 ? qr : nr, *f2i = par0 ? qi : ni;
+#define STEP(l)                                                                               \
+    KFOR_P {                                                                                  \
+      VD t = coef[2 * (l)] * x[v];                                                            \
+      VD an = (t + KSPA(l)) * a2[v] - a1[v];                                                  \
+      VD bn = (t + KSPB(l)) * b2[v] - b1[v];                                                  \
+      a1[v] = a2[v];                                                                          \
+      a2[v] = an;                                                                             \
+      b1[v] = b2[v];                                                                          \
+      b2[v] = bn;                                                                             \
+    }
+#define ANY_BIG() (KN(any_big2)(a2[0], b2[0]) || (KNP > 1 && KN(any_big2)(a2[1], b2[1])))
+#define RESCALE_ALL() KN(spin_rescale_pair)(a1, a2, sa, b1, b2, sb)
     int l = 0;
-    int significant = KN(any)((sa > 0.5) | (sb > 0.5));
+    int significant = 0;
+    KFOR_P significant |= KN(any)((sa[v] > 0.5) | (sb[v] > 0.5));
     for (; l < n && !significant; l++) {
-      if (KN(any_big1)(a2) || KN(any_big1)(b2)) {
-        if (KN(spin_rescale)(&a1, &a2, &sa, &b1, &b2, &sb))
-          break;
-      }
-      VD t = coef[2 * l] * x;
-      VD an = (t + KSPA(l)) * a2 - a1;
-      VD bn = (t + KSPB(l)) * b2 - b1;
-      a1 = a2;
-      a2 = an;
-      b1 = b2;
-      b2 = bn;
+      if (ANY_BIG() && RESCALE_ALL())
+        break;
+      STEP(l)
     }
     KN(acc_extend)(acc, l, acc_from);
-    VD cfa = KN(corfac)(sa), cfb = KN(corfac)(sb);
-    for (; l < n && KN(any)((sa < -0.5) | (sb < -0.5)); l++) {
-      VD wa = a2 * cfa, wb = b2 * cfb;
+    VD cfa[KNP], cfb[KNP], wa[KNP], wb[KNP];
+    KFOR_P {
+      cfa[v] = KN(corfac)(sa[v]);
+      cfb[v] = KN(corfac)(sb[v]);
+    }
+    for (; l < n; l++) {
+      int low = 0;
+      KFOR_P low |= KN(any)((sa[v] < -0.5) | (sb[v] < -0.5));
+      if (!low)
+        break;
+      KFOR_P {
+        wa[v] = a2[v] * cfa[v];
+        wb[v] = b2[v] * cfb[v];
+      }
       if ((l & 1) == 0)
-        KN(spin_acc)(acc + 4 * KV * l, wa * e1r + wb * e2r, wa * e1i + wb * e2i,
-                     wa * f1r - wb * f2r, wa * f1i - wb * f2i);
+        KN(spin_acc_pair)(acc + 4 * KV * l, wa, wb, e1r, e1i, e2r, e2i, f1r, f1i, f2r, f2i);
       else
-        KN(spin_acc)(acc + 4 * KV * l, wa * o1r + wb * o2r, wa * o1i + wb * o2i,
-                     wa * g1r - wb * g2r, wa * g1i - wb * g2i);
-      VD t = coef[2 * l] * x;
-      VD an = (t + KSPA(l)) * a2 - a1;
-      VD bn = (t + KSPB(l)) * b2 - b1;
-      a1 = a2;
-      a2 = an;
-      b1 = b2;
-      b2 = bn;
-      if (KN(any_big1)(a2) || KN(any_big1)(b2)) {
-        KN(spin_rescale)(&a1, &a2, &sa, &b1, &b2, &sb);
-        cfa = KN(corfac)(sa);
-        cfb = KN(corfac)(sb);
+        KN(spin_acc_pair)(acc + 4 * KV * l, wa, wb, f1r, f1i, f2r, f2i, e1r, e1i, e2r, e2i);
+      STEP(l)
+      if (ANY_BIG()) {
+        RESCALE_ALL();
+        KFOR_P {
+          cfa[v] = KN(corfac)(sa[v]);
+          cfb[v] = KN(corfac)(sb[v]);
+        }
       }
     }
     if (l < n) {
-      a1 *= cfa;
-      a2 *= cfa;
-      b1 *= cfb;
-      b2 *= cfb;
+      KFOR_P {
+        a1[v] *= cfa[v];
+        a2[v] *= cfa[v];
+        b1[v] *= cfb[v];
+        b2[v] *= cfb[v];
+      }
       if (l & 1) { /* start the two-degree loop on an even index */
-        KN(spin_acc)(acc + 4 * KV * l, a2 * o1r + b2 * o2r, a2 * o1i + b2 * o2i,
-                     a2 * g1r - b2 * g2r, a2 * g1i - b2 * g2i);
-        VD t = coef[2 * l] * x;
-        VD an = (t + KSPA(l)) * a2 - a1;
-        VD bn = (t + KSPB(l)) * b2 - b1;
-        a1 = a2;
-        a2 = an;
-        b1 = b2;
-        b2 = bn;
+        KN(spin_acc_pair)(acc + 4 * KV * l, a2, b2, f1r, f1i, f2r, f2i, e1r, e1i, e2r, e2i);
+        STEP(l)
         l++;
       }
       for (; l + 2 <= n; l += 2) {
         double *A = acc + 4 * KV * l;
-        VD t = coef[2 * l] * x;
-        KN(spin_acc)(A, a2 * e1r + b2 * e2r, a2 * e1i + b2 * e2i, a2 * f1r - b2 * f2r,
-                     a2 * f1i - b2 * f2i);
-        a1 = (t + KSPA(l)) * a2 - a1;
-        b1 = (t + KSPB(l)) * b2 - b1;
-        VD t2 = coef[2 * l + 2] * x;
-        KN(spin_acc)(A + 4 * KV, a1 * o1r + b1 * o2r, a1 * o1i + b1 * o2i, a1 * g1r - b1 * g2r,
-                     a1 * g1i - b1 * g2i);
-        a2 = (t2 + KSPA(l + 1)) * a1 - a2;
-        b2 = (t2 + KSPB(l + 1)) * b1 - b2;
+        KN(spin_acc_pair)(A, a2, b2, e1r, e1i, e2r, e2i, f1r, f1i, f2r, f2i);
+        STEP(l)
+        KN(spin_acc_pair)(A + 4 * KV, a2, b2, f1r, f1i, f2r, f2i, e1r, e1i, e2r, e2i);
+        STEP(l + 1)
       }
       if (l < n)
-        KN(spin_acc)(acc + 4 * KV * l, a2 * e1r + b2 * e2r, a2 * e1i + b2 * e2i,
-                     a2 * f1r - b2 * f2r, a2 * f1i - b2 * f2i);
+        KN(spin_acc_pair)(acc + 4 * KV * l, a2, b2, e1r, e1i, e2r, e2i, f1r, f1i, f2r, f2i);
     }
+#undef STEP
+#undef ANY_BIG
+#undef RESCALE_ALL
   }
 }
+
+#undef KNP
+#undef KFOR_P
 
 #undef KSPA
 #undef KSPB

@@ -12,15 +12,23 @@
 #endif
 
 #include "sht_mw.h"
+#include "sphaera/healpix.h"
 #include "sphaera/mem.h"
 
 /* The ring loop runs in chunks so the Fourier coefficients of a chunk's rings (rings x
  * (mmax+1) complex) stay within this many bytes. */
 #define SPH_SHT_CHUNK_BYTES ((size_t)32 << 20)
 
+/* Below this many (l, m, ring pair) terms a transform takes well under a millisecond:
+ * more threads would only add barriers (and spinning, on a busy machine). */
+#define SPH_SHT_SERIAL_WORK 2e6
+
 int sph_sht_threads(const SphShtPlan *plan)
 {
 #ifdef _OPENMP
+  double work = (plan->lmax + 1.0) * (plan->mmax + 1.0) * plan->blocks.npairs;
+  if (work < SPH_SHT_SERIAL_WORK)
+    return 1;
   return plan->nthreads > 0 ? plan->nthreads : omp_get_max_threads();
 #else
   (void)plan;
@@ -33,7 +41,9 @@ int sph_sht_threads(const SphShtPlan *plan)
 /* The largest m whose lambda_lm(theta), l <= lmax, is not negligible (below 2^-60 of
  * unity, what the kernels drop anyway) at sin theta = s. lambda_lm decays
  * exponentially in m beyond the turning point m = (l + 1/2) sin theta; the margin past
- * it covers the Airy-like transition, whose width grows like lmax^(1/3). */
+ * it covers the Airy-like transition, whose width grows like lmax^(1/3). Skipping
+ * beyond it leaves HEALPix transforms at NSIDE 128-1024 (lmax up to 4 NSIDE) identical
+ * to the last bit; half this margin would not. */
 static int significant_mmax(double s, int lmax, int spin)
 {
   double turning = (lmax + 0.5) * s + spin;
@@ -288,83 +298,98 @@ static SphStatus check_alm(const SphShtPlan *plan, const SphAlm *alm, const char
 int sph_leg_scratch_init(SphLegScratch *s, const SphShtPlan *plan)
 {
   memset(s, 0, sizeof *s);
-  s->nr = sph_alloc_aligned(4 * SPH_LEG_LANES_MAX, sizeof(double), NULL);
+  s->tile = sph_alloc_aligned((size_t)SPH_SHT_MGROUP * 4 * SPH_LEG_LANES_MAX, sizeof(double), NULL);
   size_t kmax = (size_t)(plan->lmax / 2 + 2);
   s->acc = sph_alloc_aligned(kmax * 4 * plan->kernel->acc_width, sizeof(double), NULL);
-  if (s->nr == NULL || s->acc == NULL) {
+  if (s->tile == NULL || s->acc == NULL) {
     sph_leg_scratch_free(s);
     return -1;
   }
-  s->ni = s->nr + SPH_LEG_LANES_MAX;
-  s->sr = s->ni + SPH_LEG_LANES_MAX;
-  s->si = s->sr + SPH_LEG_LANES_MAX;
   return 0;
 }
 
 void sph_leg_scratch_free(SphLegScratch *s)
 {
-  sph_free_aligned(s->nr);
+  sph_free_aligned(s->tile);
   sph_free_aligned(s->acc);
   memset(s, 0, sizeof *s);
 }
 
-void sph_leg_synthesis_m(const SphShtPlan *plan, const SphPairBlocks *B, int m, const double *ct,
-                         int b0, int b1, double _Complex *phase, size_t stride, SphLegScratch *ls)
+#define TILE(ls, g, k) ((ls)->tile + ((size_t)(g) * 4 + (k)) * SPH_LEG_LANES_MAX)
+
+void sph_leg_synthesis_group(const SphShtPlan *plan, const SphPairBlocks *B, int m0, int nm,
+                             const double *ct, int b0, int b1, double _Complex *phase,
+                             size_t stride, SphLegScratch *ls)
 {
   const int lanes = B->lanes;
-  SphLegM mm;
-  sph_leg_tables_get(&plan->tables, m, &mm);
+  const SphLegTables *T = &plan->tables;
   const int p0 = b0 * lanes;
   for (int b = b0; b < b1; b++) {
     int first = b * lanes;
     int n = B->npairs - first < lanes ? B->npairs - first : lanes;
-    double _Complex *out = phase + (size_t)2 * (first - p0) * stride + m;
-    if (m > B->mlim[b]) {
-      for (int i = 0; i < 2 * n; i++)
-        out[(size_t)i * stride] = 0;
-      continue;
+    for (int g = 0; g < nm; g++) {
+      int m = m0 + g;
+      if (m > B->mlim[b]) {
+        for (int k = 0; k < 4; k++)
+          memset(TILE(ls, g, k), 0, (size_t)n * sizeof(double));
+        continue;
+      }
+      SphLegM mm;
+      sph_leg_tables_get(T, m, &mm);
+      plan->kernel->synthesis(&mm, ct + sph_ct_offset(T, m), B->x + first, B->s + first,
+                              B->form[b], TILE(ls, g, 0), TILE(ls, g, 1), TILE(ls, g, 2),
+                              TILE(ls, g, 3));
     }
-    plan->kernel->synthesis(&mm, ct, B->x + first, B->s + first, B->form[b], ls->nr, ls->ni, ls->sr,
-                            ls->si);
+    double _Complex *out = phase + (size_t)2 * (first - p0) * stride + m0;
     for (int i = 0; i < n; i++) {
-      out[(size_t)2 * i * stride] = CMPLX(ls->nr[i], ls->ni[i]);
-      out[(size_t)(2 * i + 1) * stride] = CMPLX(ls->sr[i], ls->si[i]);
+      double _Complex *north = out + (size_t)2 * i * stride, *south = north + stride;
+      for (int g = 0; g < nm; g++) {
+        north[g] = CMPLX(TILE(ls, g, 0)[i], TILE(ls, g, 1)[i]);
+        south[g] = CMPLX(TILE(ls, g, 2)[i], TILE(ls, g, 3)[i]);
+      }
     }
   }
 }
 
-void sph_leg_adjoint_m(const SphShtPlan *plan, const SphPairBlocks *B, int m,
-                       const double _Complex *phase, size_t stride, int b0, int b1, double *ct,
-                       SphLegScratch *ls)
+void sph_leg_adjoint_group(const SphShtPlan *plan, const SphPairBlocks *B, int m0, int nm,
+                           const double _Complex *phase, size_t stride, int b0, int b1,
+                           double *ct, SphLegScratch *ls)
 {
   const int lanes = B->lanes;
   const SphLegKernel *kernel = plan->kernel;
-  SphLegM mm;
-  sph_leg_tables_get(&plan->tables, m, &mm);
+  const SphLegTables *T = &plan->tables;
   const int p0 = b0 * lanes;
-  int acc_from = mm.nsteps;
-  for (int b = b0; b < b1; b++) {
-    if (m > B->mlim[b])
-      continue;
-    int first = b * lanes;
-    int n = B->npairs - first < lanes ? B->npairs - first : lanes;
-    const double _Complex *in = phase + (size_t)2 * (first - p0) * stride + m;
-    for (int i = 0; i < lanes; i++) {
-      double _Complex nv = 0, sv = 0;
-      if (i < n) {
-        nv = in[(size_t)2 * i * stride];
-        if (B->pairs[first + i].south >= 0)
-          sv = in[(size_t)(2 * i + 1) * stride];
+  /* One m at a time (its accumulator covers all blocks), the phases of a block for the
+   * whole group read together. */
+  for (int g = 0; g < nm; g++) {
+    int m = m0 + g;
+    SphLegM mm;
+    sph_leg_tables_get(T, m, &mm);
+    int acc_from = mm.nsteps;
+    for (int b = b0; b < b1; b++) {
+      if (m > B->mlim[b])
+        continue;
+      int first = b * lanes;
+      int n = B->npairs - first < lanes ? B->npairs - first : lanes;
+      const double _Complex *in = phase + (size_t)2 * (first - p0) * stride + m;
+      double *nr = TILE(ls, 0, 0), *ni = TILE(ls, 0, 1), *sr = TILE(ls, 0, 2), *si = TILE(ls, 0, 3);
+      for (int i = 0; i < lanes; i++) {
+        double _Complex nv = 0, sv = 0;
+        if (i < n) {
+          nv = in[(size_t)2 * i * stride];
+          if (B->pairs[first + i].south >= 0)
+            sv = in[(size_t)(2 * i + 1) * stride];
+        }
+        nr[i] = creal(nv);
+        ni[i] = cimag(nv);
+        sr[i] = creal(sv);
+        si[i] = cimag(sv);
       }
-      ls->nr[i] = creal(nv);
-      ls->ni[i] = cimag(nv);
-      ls->sr[i] = creal(sv);
-      ls->si[i] = cimag(sv);
+      kernel->adjoint(&mm, B->x + first, B->s + first, B->form[b], nr, ni, sr, si, ls->acc,
+                      &acc_from);
     }
-    kernel->adjoint(&mm, B->x + first, B->s + first, B->form[b], ls->nr, ls->ni, ls->sr, ls->si,
-                    ls->acc, &acc_from);
+    kernel->reduce(acc_from, mm.nsteps, ls->acc, ct + sph_ct_offset(T, m));
   }
-  kernel->reduce(acc_from, mm.nsteps, ls->acc, ct);
 }
 
 /* ---------------------------------------------------------------- spin 0 */
@@ -372,7 +397,7 @@ void sph_leg_adjoint_m(const SphShtPlan *plan, const SphPairBlocks *B, int m,
 
 static size_t phase_values(const SphShtPlan *plan)
 {
-  return (size_t)2 * plan->chunk_blocks * plan->blocks.lanes * ((size_t)plan->mmax + 1);
+  return (size_t)2 * plan->chunk_blocks * plan->blocks.lanes * sph_phase_stride(plan);
 }
 
 SphStatus sph_sht_alm2map(const SphShtPlan *plan, const SphAlm *alm, double *map, SphJob *job,
@@ -386,7 +411,7 @@ SphStatus sph_sht_alm2map(const SphShtPlan *plan, const SphAlm *alm, double *map
   const SphPairBlocks *B = &plan->blocks;
   const SphRing *rings = sph_ring_geometry_rings(plan->geometry);
   const int lmax = plan->lmax, mmax = plan->mmax;
-  const size_t stride = (size_t)mmax + 1;
+  const size_t stride = sph_phase_stride(plan);
   SphShtWork *w = sph_sht_work_take(plan, (size_t)sph_ct_offset(T, mmax + 1), phase_values(plan), err);
   if (w == NULL)
     return sph_error_prefix(err, "alm2map at lmax=%d", lmax);
@@ -413,9 +438,11 @@ SphStatus sph_sht_alm2map(const SphShtPlan *plan, const SphAlm *alm, double *map
     for (int b0 = 0; b0 < B->nblocks; b0 += plan->chunk_blocks) {
       SphChunk c = sph_chunk_at(plan, b0);
 #pragma omp for schedule(dynamic, 1)
-      for (int m = 0; m <= mmax; m++)
+      for (int g = 0; g < sph_mgroups(plan); g++) {
+        int m0 = g * SPH_SHT_MGROUP, nm = mmax + 1 - m0 < SPH_SHT_MGROUP ? mmax + 1 - m0 : SPH_SHT_MGROUP;
         if (ok)
-          sph_leg_synthesis_m(plan, B, m, ct + sph_ct_offset(T, m), c.b0, c.b1, phase, stride, &ls);
+          sph_leg_synthesis_group(plan, B, m0, nm, ct, c.b0, c.b1, phase, stride, &ls);
+      }
 #pragma omp for schedule(dynamic, 2)
       for (int slot = 0; slot < 2 * (c.p1 - c.p0); slot++) {
         int r = sph_slot_ring(B, &c, slot);
@@ -448,7 +475,6 @@ static void finish_adjoint(const SphShtPlan *plan, const double *ct, SphAlm *alm
 {
   const SphLegTables *T = &plan->tables;
   const int lmax = plan->lmax;
-  sph_alm_zero(alm);
 #pragma omp parallel for num_threads(sph_sht_threads(plan)) schedule(dynamic, 8)
   for (int m = 0; m <= plan->mmax; m++) {
     SphLegM mm;
@@ -472,7 +498,7 @@ static SphStatus adjoint_with_weights(const SphShtPlan *plan, const double *map,
   const SphPairBlocks *B = &plan->blocks;
   const SphRing *rings = sph_ring_geometry_rings(plan->geometry);
   const int lmax = plan->lmax, mmax = plan->mmax;
-  const size_t stride = (size_t)mmax + 1;
+  const size_t stride = sph_phase_stride(plan);
   size_t nct = (size_t)sph_ct_offset(T, mmax + 1);
   SphShtWork *w = sph_sht_work_take(plan, nct, phase_values(plan), err);
   if (w == NULL)
@@ -503,9 +529,11 @@ static SphStatus adjoint_with_weights(const SphShtPlan *plan, const double *map,
                                  use_weights ? rings[r].weight : 1.0, phase + (size_t)slot * stride, &fs);
       }
 #pragma omp for schedule(dynamic, 1)
-      for (int m = 0; m <= mmax; m++)
+      for (int g = 0; g < sph_mgroups(plan); g++) {
+        int m0 = g * SPH_SHT_MGROUP, nm = mmax + 1 - m0 < SPH_SHT_MGROUP ? mmax + 1 - m0 : SPH_SHT_MGROUP;
         if (ok)
-          sph_leg_adjoint_m(plan, B, m, phase, stride, c.b0, c.b1, ct + sph_ct_offset(T, m), &ls);
+          sph_leg_adjoint_group(plan, B, m0, nm, phase, stride, c.b0, c.b1, ct, &ls);
+      }
 #pragma omp single
       {
         sph_job_set_progress(job, (double)c.b1 / B->nblocks, NULL);
@@ -534,8 +562,26 @@ SphStatus sph_sht_alm2map_adjoint(const SphShtPlan *plan, const double *map, Sph
   return adjoint_with_weights(plan, map, alm, 0, "alm2map_adjoint", job, err);
 }
 
-SphStatus sph_sht_map2alm(const SphShtPlan *plan, const double *map, SphAlm *alm, SphJob *job,
-                          SphError *err)
+SphStatus sph_sht_check_map(const SphShtPlan *plan, const double *map, const char *what,
+                            SphError *err)
+{
+  if (map == NULL)
+    return sph_error_set(err, SPH_ERR_INVALID, "%s: no input map given", what);
+  int64_t npix = sph_ring_geometry_npix(plan->geometry), bad = -1;
+#pragma omp parallel for num_threads(sph_sht_threads(plan)) reduction(max : bad)
+  for (int64_t i = 0; i < npix; i++)
+    if (!isfinite(map[i]) || sph_hp_is_unseen(map[i]))
+      bad = i > bad ? i : bad;
+  if (bad >= 0)
+    return sph_error_set(err, SPH_ERR_INVALID,
+                         "%s: pixel %lld is %s; analysis needs a full sky (fill or mask the "
+                         "missing pixels first)",
+                         what, (long long)bad, isnan(map[bad]) ? "NaN" : "UNSEEN or infinite");
+  return SPH_OK;
+}
+
+SphStatus sph_sht_map2alm_unchecked(const SphShtPlan *plan, const double *map, SphAlm *alm,
+                                    SphJob *job, SphError *err)
 {
   if (plan->mw != NULL) {
     if (check_alm(plan, alm, "map2alm", err) != SPH_OK)
@@ -545,4 +591,43 @@ SphStatus sph_sht_map2alm(const SphShtPlan *plan, const double *map, SphAlm *alm
     return sph_mw_map2alm(plan, map, alm, job, err);
   }
   return adjoint_with_weights(plan, map, alm, 1, "map2alm", job, err);
+}
+
+SphStatus sph_sht_map2alm(const SphShtPlan *plan, const double *map, SphAlm *alm, SphJob *job,
+                          SphError *err)
+{
+  if (sph_sht_check_map(plan, map, "map2alm", err) != SPH_OK)
+    return SPH_ERR_INVALID;
+  return sph_sht_map2alm_unchecked(plan, map, alm, job, err);
+}
+
+/* Multiplies every pixel by its ring's quadrature weight. */
+static void apply_weights(const SphShtPlan *plan, double *map)
+{
+  const SphRing *rings = sph_ring_geometry_rings(plan->geometry);
+  int nrings = sph_ring_geometry_nrings(plan->geometry);
+#pragma omp parallel for num_threads(sph_sht_threads(plan)) schedule(dynamic, 8)
+  for (int r = 0; r < nrings; r++)
+    for (int64_t j = 0; j < rings[r].nphi; j++)
+      map[rings[r].offset + j] *= rings[r].weight;
+}
+
+SphStatus sph_sht_map2alm_adjoint(const SphShtPlan *plan, const SphAlm *alm, double *map,
+                                  SphJob *job, SphError *err)
+{
+  if (check_alm(plan, alm, "map2alm_adjoint", err) != SPH_OK)
+    return SPH_ERR_INVALID;
+  if (map == NULL)
+    return sph_error_set(err, SPH_ERR_INVALID, "map2alm_adjoint: no output map given");
+  if (plan->mw != NULL)
+    return sph_mw_map2alm_adjoint(plan, alm, map, job, err);
+  SphStatus st = sph_sht_alm2map(plan, alm, map, job, err);
+  if (st == SPH_OK)
+    apply_weights(plan, map);
+  return st;
+}
+
+void sph_sht_apply_weights(const SphShtPlan *plan, double *map)
+{
+  apply_weights(plan, map);
 }

@@ -12,6 +12,20 @@
 
 #include "sphaera/mem.h"
 
+/* Complex products written out: ISO C's complex multiply checks every result for NaN
+ * and calls a library routine to recover infinities, which costs more than the product
+ * in these loops. */
+static inline double _Complex cmul(double _Complex a, double _Complex b)
+{
+  return CMPLX(creal(a) * creal(b) - cimag(a) * cimag(b), creal(a) * cimag(b) + cimag(a) * creal(b));
+}
+
+/* a * conj(b) */
+static inline double _Complex cmulc(double _Complex a, double _Complex b)
+{
+  return CMPLX(creal(a) * creal(b) + cimag(a) * cimag(b), cimag(a) * creal(b) - creal(a) * cimag(b));
+}
+
 /* FFTW's planner is not thread-safe (its execute functions are): planning anywhere in
  * the process must hold one lock. */
 static pthread_mutex_t fftw_planner_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -53,6 +67,8 @@ static double _Complex expi(long double angle)
   return CMPLX((double)cosl(angle), (double)sinl(angle));
 }
 
+static void fill_twiddles(double _Complex *w, int64_t n, int64_t count);
+
 SphStatus sph_ring_ffts_init(SphRingFfts *f, const SphRingGeometry *geometry, int mmax,
                              unsigned fftw_flags, SphError *err)
 {
@@ -61,9 +77,11 @@ SphStatus sph_ring_ffts_init(SphRingFfts *f, const SphRingGeometry *geometry, in
   const SphRing *rings = sph_ring_geometry_rings(geometry);
   f->ring_plan = malloc((size_t)nrings * sizeof *f->ring_plan);
   f->ring_shift = malloc((size_t)nrings * sizeof *f->ring_shift);
+  f->ring_parity = malloc((size_t)nrings * sizeof *f->ring_parity);
   NRing *byn = malloc((size_t)nrings * sizeof *byn);
   PhiRing *byphi = malloc((size_t)nrings * sizeof *byphi);
-  if (f->ring_plan == NULL || f->ring_shift == NULL || byn == NULL || byphi == NULL) {
+  if (f->ring_plan == NULL || f->ring_shift == NULL || f->ring_parity == NULL || byn == NULL ||
+      byphi == NULL) {
     free(byn);
     free(byphi);
     sph_ring_ffts_free(f);
@@ -86,6 +104,7 @@ SphStatus sph_ring_ffts_init(SphRingFfts *f, const SphRingGeometry *geometry, in
     return sph_error_set(err, SPH_ERR_NOMEM, "SHT plan: out of memory for %d FFT plans", nplans);
   }
   f->max_nphi = byn[nrings - 1].n;
+  f->mmax = mmax;
   double *rbuf = sph_alloc_aligned((size_t)f->max_nphi + 2, sizeof(double), err);
   double _Complex *cbuf = sph_alloc_aligned((size_t)f->max_nphi / 2 + 1, sizeof(double _Complex), err);
   double _Complex *cbuf2 = sph_alloc_aligned((size_t)f->max_nphi / 2 + 1, sizeof(double _Complex), err);
@@ -139,8 +158,32 @@ SphStatus sph_ring_ffts_init(SphRingFfts *f, const SphRingGeometry *geometry, in
     sph_ring_ffts_free(f);
     return status;
   }
+  /* The packing twiddles of the half-length transforms, while they fit in a budget
+   * (HEALPix NSIDE 1024: 8 MB); beyond it they are made per ring and call. */
+  size_t budget = (size_t)64 << 20;
+  for (int k = 0; k < f->nplans; k++) {
+    SphRingFftPlan *fp = &f->plans[k];
+    size_t count = (size_t)(fp->n / 4 + 1);
+    if (fp->half == NULL || count * sizeof(double _Complex) > budget)
+      continue;
+    fp->twiddle = sph_alloc_aligned(count, sizeof(double _Complex), NULL);
+    if (fp->twiddle == NULL)
+      break;
+    fill_twiddles(fp->twiddle, fp->n, (int64_t)count);
+    budget -= count * sizeof(double _Complex);
+  }
 
-  /* One e^{i m phi0} table per distinct phi0, split as hi[m / lo] lo[m % lo]. */
+  /* A ring whose phi0 is a multiple p of half a pixel (HEALPix: p = 1) shifts its
+   * aliased coefficients by whole periods: e^{i (k + q n) phi0} = (-1)^(q p) e^{i k phi0},
+   * so its shift can be applied to the n/2 + 1 folded bins instead of every m. */
+  for (int r = 0; r < nrings; r++) {
+    double p = rings[r].phi0 * (double)rings[r].nphi / M_PI;
+    double pr = nearbyint(p);
+    f->ring_parity[r] = (fabs(p - pr) <= 1e-9 * fmax(1.0, fabs(p))) ? (int)fmod(fabs(pr), 2.0) : -1;
+  }
+
+  /* One e^{i m phi0} table per distinct phi0, split as hi[m / lo] lo[m % lo], and the
+   * whole table for a phi0 that many rings share (HEALPix's equatorial belt). */
   int nz = 0;
   for (int r = 0; r < nrings; r++) {
     f->ring_shift[r] = -1;
@@ -148,23 +191,30 @@ SphStatus sph_ring_ffts_init(SphRingFfts *f, const SphRingGeometry *geometry, in
       byphi[nz++] = (PhiRing){ rings[r].phi0, r };
   }
   qsort(byphi, (size_t)nz, sizeof *byphi, compare_phi);
-  int nshift = 0;
-  for (int i = 0; i < nz; i++)
-    if (i == 0 || byphi[i].phi0 != byphi[i - 1].phi0)
+  int nshift = 0, nfull = 0;
+  for (int i = 0, run = 0; i < nz; i++) {
+    if (i == 0 || byphi[i].phi0 != byphi[i - 1].phi0) {
       nshift++;
+      run = 0;
+    }
+    if (++run == 8)
+      nfull++;
+  }
   f->shift_lo = (int)ceil(sqrt((double)mmax + 1.0));
   f->shift_hi = mmax / f->shift_lo + 1;
   int per = f->shift_lo + f->shift_hi;
   f->nshift = nshift;
   if (nshift > 0) {
     f->shift = sph_alloc_aligned((size_t)nshift * per, sizeof(double _Complex), err);
-    if (f->shift == NULL) {
+    f->shift_full = malloc((size_t)nshift * sizeof *f->shift_full);
+    f->full = sph_alloc_aligned((size_t)nfull * ((size_t)mmax + 1), sizeof(double _Complex), err);
+    if (f->shift == NULL || f->shift_full == NULL || f->full == NULL) {
       free(byphi);
       sph_ring_ffts_free(f);
-      return sph_error_prefix(err, "SHT plan: phase tables");
+      return sph_error_set(err, SPH_ERR_NOMEM, "SHT plan: out of memory for the phase tables");
     }
   }
-  int s = -1;
+  int s = -1, nf = 0;
   for (int i = 0; i < nz; i++) {
     if (i == 0 || byphi[i].phi0 != byphi[i - 1].phi0) {
       s++;
@@ -174,6 +224,17 @@ SphStatus sph_ring_ffts_init(SphRingFfts *f, const SphRingGeometry *geometry, in
         t[j] = expi(j * phi0);
       for (int j = 0; j < f->shift_hi; j++)
         t[f->shift_lo + j] = expi((long double)j * f->shift_lo * phi0);
+      int run = 1;
+      while (i + run < nz && byphi[i + run].phi0 == byphi[i].phi0)
+        run++;
+      f->shift_full[s] = -1;
+      if (run >= 8) {
+        double _Complex *w = f->full + (size_t)nf * ((size_t)mmax + 1);
+        for (int m = 0; m <= mmax; m++)
+          w[m] = t[f->shift_lo + m / f->shift_lo] * t[m % f->shift_lo];
+        f->shift_full[s] = (int64_t)nf * ((int64_t)mmax + 1);
+        nf++;
+      }
     }
     f->ring_shift[byphi[i].ring] = s;
   }
@@ -192,13 +253,17 @@ void sph_ring_ffts_free(SphRingFfts *f)
         fftw_destroy_plan(f->plans[p].c2r);
       if (f->plans[p].half != NULL)
         fftw_destroy_plan(f->plans[p].half);
+      sph_free_aligned(f->plans[p].twiddle);
     }
     pthread_mutex_unlock(&fftw_planner_lock);
   }
   free(f->plans);
   free(f->ring_plan);
   free(f->ring_shift);
+  free(f->ring_parity);
   sph_free_aligned(f->shift);
+  free(f->shift_full);
+  sph_free_aligned(f->full);
   memset(f, 0, sizeof *f);
 }
 
@@ -209,7 +274,9 @@ int sph_ring_fft_scratch_init(SphRingFftScratch *s, const SphRingFfts *f)
   s->work = sph_alloc_aligned(nc, sizeof(double _Complex), NULL);
   s->twiddle = sph_alloc_aligned(nc, sizeof(double _Complex), NULL);
   s->real = sph_alloc_aligned((size_t)f->max_nphi + 2, sizeof(double), NULL);
-  if (s->spectrum == NULL || s->work == NULL || s->twiddle == NULL || s->real == NULL) {
+  s->shifted = sph_alloc_aligned((size_t)f->mmax + 1, sizeof(double _Complex), NULL);
+  if (s->spectrum == NULL || s->work == NULL || s->twiddle == NULL || s->real == NULL ||
+      s->shifted == NULL) {
     sph_ring_fft_scratch_free(s);
     return -1;
   }
@@ -222,6 +289,7 @@ void sph_ring_fft_scratch_free(SphRingFftScratch *s)
   sph_free_aligned(s->work);
   sph_free_aligned(s->twiddle);
   sph_free_aligned(s->real);
+  sph_free_aligned(s->shifted);
   memset(s, 0, sizeof *s);
 }
 
@@ -240,51 +308,74 @@ static void fill_twiddles(double _Complex *w, int64_t n, int64_t count)
     double _Complex hi = CMPLX(cos(a), -sin(a));
     int64_t end = (h + 1) * S < count ? (h + 1) * S : count;
     for (int64_t k = h * S; k < end; k++)
-      w[k] = hi * lo[k - h * S];
+      w[k] = cmul(hi, lo[k - h * S]);
   }
 }
 
-/* FFTW's r2c: spectrum[k] = sum_j real[j] e^{-2 pi i j k/n}, k = 0..n/2. */
-static void real_forward(const SphRingFftPlan *fp, SphRingFftScratch *s)
+/* FFTW's r2c of scale * in: spectrum[k] = scale sum_j in[j] e^{-2 pi i j k/n}, k = 0..n/2.
+ * The ring is read where it lies when FFTW can take it (SIMD-aligned like the arrays it
+ * was planned with), else through the aligned scratch. */
+static void real_forward(const SphRingFftPlan *fp, const double *in, double scale,
+                         SphRingFftScratch *s)
 {
+  int64_t n = fp->n, N = n / 2;
   if (fp->half == NULL) {
-    fftw_execute_dft_r2c(fp->r2c, s->real, (fftw_complex *)s->spectrum);
+    const double *src = in;
+    if (fftw_alignment_of((double *)in) != 0) {
+      memcpy(s->real, in, (size_t)n * sizeof *in);
+      src = s->real;
+    }
+    fftw_execute_dft_r2c(fp->r2c, (double *)src, (fftw_complex *)s->spectrum);
+    if (scale != 1.0)
+      for (int64_t k = 0; k <= N; k++)
+        s->spectrum[k] *= scale;
     return;
   }
-  int64_t n = fp->n, N = n / 2;
-  double _Complex *z = s->work, *Z = s->spectrum, *w = s->twiddle;
+  double _Complex *z = s->work, *Z = s->spectrum, *w = fp->twiddle;
   for (int64_t j = 0; j < N; j++)
-    z[j] = CMPLX(s->real[2 * j], s->real[2 * j + 1]);
+    z[j] = CMPLX(scale * in[2 * j], scale * in[2 * j + 1]);
   fftw_execute_dft(fp->half, (fftw_complex *)z, (fftw_complex *)Z);
-  fill_twiddles(w, n, N / 2 + 1);
+  if (w == NULL) {
+    w = s->twiddle;
+    fill_twiddles(w, n, N / 2 + 1);
+  }
   /* X_k = E_k + w^k O_k with E_k = (Z_k + conj Z_{N-k})/2, O_k = (Z_k - conj Z_{N-k})/(2i);
    * k and N - k are done together, in place. */
   double z0r = creal(Z[0]), z0i = cimag(Z[0]);
   for (int64_t k = 1; 2 * k <= N; k++) {
     int64_t q = N - k;
     double _Complex a = Z[k], b = conj(Z[q]);
-    double _Complex e = 0.5 * (a + b), o = -0.5 * I * (a - b);
+    double _Complex d = a - b;
+    double _Complex e = 0.5 * (a + b), o = CMPLX(0.5 * cimag(d), -0.5 * creal(d)); /* -i/2 d */
     /* w^q = e^{-2 pi i (N - k)/n} = -conj(w^k) */
     double _Complex wk = w[k], wq = -conj(wk);
     double _Complex eq = conj(e), oq = conj(o);
-    Z[k] = e + wk * o;
-    Z[q] = eq + wq * oq;
+    Z[k] = e + cmul(wk, o);
+    Z[q] = eq + cmul(wq, oq);
   }
   Z[0] = z0r + z0i;
   Z[N] = z0r - z0i;
 }
 
-/* FFTW's c2r: real[j] = sum_{k=0}^{n-1} X_k e^{2 pi i j k/n} for the Hermitian X whose
+/* FFTW's c2r: out[j] = sum_{k=0}^{n-1} X_k e^{2 pi i j k/n} for the Hermitian X whose
  * half is spectrum[0..n/2]. Destroys spectrum. */
-static void real_backward(const SphRingFftPlan *fp, SphRingFftScratch *s)
+static void real_backward(const SphRingFftPlan *fp, double *out, SphRingFftScratch *s)
 {
   if (fp->half == NULL) {
-    fftw_execute_dft_c2r(fp->c2r, (fftw_complex *)s->spectrum, s->real);
+    if (fftw_alignment_of(out) == 0) {
+      fftw_execute_dft_c2r(fp->c2r, (fftw_complex *)s->spectrum, out);
+    } else {
+      fftw_execute_dft_c2r(fp->c2r, (fftw_complex *)s->spectrum, s->real);
+      memcpy(out, s->real, (size_t)fp->n * sizeof *out);
+    }
     return;
   }
   int64_t n = fp->n, N = n / 2;
-  double _Complex *X = s->spectrum, *Z = s->work, *w = s->twiddle;
-  fill_twiddles(w, n, N / 2 + 1);
+  double _Complex *X = s->spectrum, *Z = s->work, *w = fp->twiddle;
+  if (w == NULL) {
+    w = s->twiddle;
+    fill_twiddles(w, n, N / 2 + 1);
+  }
   /* Z_k = A_k + i B_k e^{2 pi i k/n}, A_k = X_k + conj X_{N-k}, B_k = X_k - conj X_{N-k};
    * the backward FFT is the forward one of the conjugate, so Z is stored conjugated. */
   for (int64_t k = 0; 2 * k <= N; k++) {
@@ -292,23 +383,54 @@ static void real_backward(const SphRingFftPlan *fp, SphRingFftScratch *s)
     double _Complex xk = X[k], xq = X[q];
     double _Complex ak = xk + conj(xq), bk = xk - conj(xq);
     double _Complex wk = conj(w[k]); /* e^{2 pi i k/n} */
-    Z[k] = conj(ak + I * bk * wk);
+    double _Complex t = cmul(bk, wk);
+    Z[k] = conj(ak + CMPLX(-cimag(t), creal(t))); /* a + i b w */
     if (q != k && q < N) {
       double _Complex aq = conj(ak), bq = -conj(bk);
       double _Complex wq = -conj(wk); /* e^{2 pi i (N-k)/n} */
-      Z[q] = conj(aq + I * bq * wq);
+      double _Complex tq = cmul(bq, wq);
+      Z[q] = conj(aq + CMPLX(-cimag(tq), creal(tq)));
     }
   }
   fftw_execute_dft(fp->half, (fftw_complex *)Z, (fftw_complex *)X);
   for (int64_t j = 0; j < N; j++) {
-    s->real[2 * j] = creal(X[j]);
-    s->real[2 * j + 1] = -cimag(X[j]);
+    out[2 * j] = creal(X[j]);
+    out[2 * j + 1] = -cimag(X[j]);
   }
 }
 
-static inline double _Complex shift_of(const SphRingFfts *f, const double _Complex *t, int m)
+/* out[m] = in[m] e^{+-i m phi0} for m = 1..mmax (conj: the minus sign), from ring r's
+ * whole table when it has one, else from the split table e^{i m phi0} = hi[m / lo]
+ * lo[m % lo], walked without divisions. */
+static void shift_phases(const SphRingFfts *f, int r, const double _Complex *in,
+                         double _Complex *out, int mmax, int conjugate)
 {
-  return t[f->shift_lo + m / f->shift_lo] * t[m % f->shift_lo];
+  int s = f->ring_shift[r];
+  if (f->shift_full[s] >= 0) {
+    const double _Complex *w = f->full + f->shift_full[s];
+    if (conjugate)
+      for (int m = 1; m <= mmax; m++)
+        out[m] = cmulc(in[m], w[m]);
+    else
+      for (int m = 1; m <= mmax; m++)
+        out[m] = cmul(in[m], w[m]);
+    return;
+  }
+  const int S = f->shift_lo;
+  const double _Complex *lo = f->shift + (size_t)s * (f->shift_lo + f->shift_hi), *hi = lo + S;
+  for (int h = 0; h * S <= mmax; h++) {
+    int j0 = h == 0 ? 1 : 0;
+    int j1 = (h + 1) * S - 1 <= mmax ? S : mmax - h * S + 1;
+    double _Complex base = hi[h];
+    const double _Complex *src = in + h * S;
+    double _Complex *dst = out + h * S;
+    if (conjugate)
+      for (int j = j0; j < j1; j++)
+        dst[j] = cmulc(src[j], cmul(base, lo[j]));
+    else
+      for (int j = j0; j < j1; j++)
+        dst[j] = cmul(src[j], cmul(base, lo[j]));
+  }
 }
 
 void sph_ring_phase_to_ring(const SphRingFfts *f, const SphRing *ring, int r, int mmax,
@@ -317,34 +439,50 @@ void sph_ring_phase_to_ring(const SphRingFfts *f, const SphRing *ring, int r, in
   int64_t n = ring->nphi;
   int64_t half = n / 2;
   double _Complex *c = s->spectrum;
-  const double _Complex *t =
-      f->ring_shift[r] >= 0 ? f->shift + (size_t)f->ring_shift[r] * (f->shift_lo + f->shift_hi) : NULL;
-  memset(c, 0, (size_t)(half + 1) * sizeof *c);
-  c[0] = creal(phase[0]);
+  int shifted = f->ring_shift[r] >= 0, parity = f->ring_parity[r];
   if (2 * (int64_t)mmax < n) {
     /* No aliasing: c[m] = F_m e^{i m phi0}. */
-    if (t == NULL)
+    c[0] = creal(phase[0]);
+    if (!shifted)
       memcpy(c + 1, phase + 1, (size_t)mmax * sizeof *c);
     else
-      for (int m = 1; m <= mmax; m++)
-        c[m] = phase[m] * shift_of(f, t, m);
+      shift_phases(f, r, phase, c, mmax, 0);
+    memset(c + mmax + 1, 0, (size_t)(half - mmax) * sizeof *c);
   } else {
     /* F_m lands at m mod n and its conjugate at -m mod n of the full spectrum; keep
-     * the half that the real FFT takes. */
-    int64_t i1 = 0;
-    for (int m = 1; m <= mmax; m++) {
-      i1 = (i1 + 1 == n) ? 0 : i1 + 1;
-      double _Complex g = (t == NULL) ? phase[m] : phase[m] * shift_of(f, t, m);
-      int64_t i2 = (i1 == 0) ? 0 : n - i1;
-      if (i1 <= half)
-        c[i1] += g;
-      if (i2 <= half)
-        c[i2] += conj(g);
+     * the half that the real FFT takes. With phi0 = pi p/n the shift of m = k + q n
+     * is (-1)^(q p) that of k: fold with the signs, then shift the bins. */
+    const double _Complex *g = phase;
+    if (shifted && parity < 0) {
+      shift_phases(f, r, phase, s->shifted, mmax, 0);
+      g = s->shifted;
     }
+    int odd = parity == 1;
+    memset(c, 0, (size_t)(half + 1) * sizeof *c);
+    c[0] = creal(phase[0]);
+    /* Period by period: m = q n + i with i <= n/2 goes to c[i] with (-1)^(q p); its
+     * conjugate goes to c[n - i] for i >= n - n/2 (sign of q + 1), or to c[0] for i = 0. */
+    for (int64_t base = 0, q = 0; base <= mmax; base += n, q++) {
+      double sq = (odd && (q & 1)) ? -1.0 : 1.0, sq1 = odd ? -sq : sq;
+      int64_t i0 = base == 0 ? 1 : 0;
+      int64_t iend = half < mmax - base ? half : mmax - base;
+      for (int64_t i = i0; i <= iend; i++)
+        c[i] += sq * g[base + i];
+      if (base > 0)
+        c[0] += sq * conj(g[base]);
+      /* i = n - k for k = 1..n/2 */
+      for (int64_t k = 1; k <= half; k++) {
+        int64_t m = base + n - k;
+        if (m > mmax || m < 1)
+          continue;
+        c[k] += sq1 * conj(g[m]);
+      }
+    }
+    if (shifted && parity >= 0)
+      shift_phases(f, r, c, c, (int)half, 0);
     c[0] = creal(c[0]);
   }
-  real_backward(&f->plans[f->ring_plan[r]], s);
-  memcpy(out, s->real, (size_t)n * sizeof *out);
+  real_backward(&f->plans[f->ring_plan[r]], out, s);
 }
 
 void sph_ring_ring_to_phase(const SphRingFfts *f, const SphRing *ring, int r, int mmax,
@@ -354,27 +492,36 @@ void sph_ring_ring_to_phase(const SphRingFfts *f, const SphRing *ring, int r, in
   int64_t n = ring->nphi;
   int64_t half = n / 2;
   double _Complex *c = s->spectrum;
-  const double _Complex *t =
-      f->ring_shift[r] >= 0 ? f->shift + (size_t)f->ring_shift[r] * (f->shift_lo + f->shift_hi) : NULL;
-  if (scale == 1.0)
-    memcpy(s->real, in, (size_t)n * sizeof *in);
-  else
-    for (int64_t j = 0; j < n; j++)
-      s->real[j] = scale * in[j];
-  real_forward(&f->plans[f->ring_plan[r]], s);
+  int shifted = f->ring_shift[r] >= 0, parity = f->ring_parity[r];
+  real_forward(&f->plans[f->ring_plan[r]], in, scale, s);
   phase[0] = creal(c[0]);
   if (2 * (int64_t)mmax < n) {
-    if (t == NULL)
+    if (!shifted)
       memcpy(phase + 1, c + 1, (size_t)mmax * sizeof *c);
     else
-      for (int m = 1; m <= mmax; m++)
-        phase[m] = c[m] * conj(shift_of(f, t, m));
+      shift_phases(f, r, c, phase, mmax, 1);
+  } else if (!shifted || parity >= 0) {
+    /* The transpose of the fold above: shift the bins, then unfold with the signs
+     * (e^{-i k phi0} of k > n/2 is (-1)^p e^{i (n-k) phi0}). */
+    if (shifted)
+      shift_phases(f, r, c, c, (int)half, 1);
+    int odd = parity == 1;
+    for (int64_t base = 0, q = 0; base <= mmax; base += n, q++) {
+      double sq = (odd && (q & 1)) ? -1.0 : 1.0, sqc = odd ? -sq : sq;
+      int64_t i0 = base == 0 ? 1 : 0;
+      int64_t iend = n - 1 < mmax - base ? n - 1 : mmax - base;
+      int64_t ih = half < iend ? half : iend;
+      for (int64_t i = i0; i <= ih; i++)
+        phase[base + i] = sq * c[i];
+      for (int64_t i = ih + 1; i <= iend; i++)
+        phase[base + i] = sqc * conj(c[n - i]);
+    }
   } else {
     int64_t i1 = 0;
     for (int m = 1; m <= mmax; m++) {
       i1 = (i1 + 1 == n) ? 0 : i1 + 1;
-      double _Complex h = (i1 <= half) ? c[i1] : conj(c[n - i1]);
-      phase[m] = (t == NULL) ? h : h * conj(shift_of(f, t, m));
+      phase[m] = (i1 <= half) ? c[i1] : conj(c[n - i1]);
     }
+    shift_phases(f, r, phase, phase, mmax, 1);
   }
 }

@@ -7,8 +7,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <complex.h>
 #include <fftw3.h>
 #include <pthread.h>
+
+/* C11's CMPLX, which some C libraries provide only to GCC. */
+#ifndef CMPLX
+#define CMPLX(x, y) ((double _Complex)((double)(x) + I * (double)(y)))
+#endif
 
 #include "legendre.h"
 #include "sphaera/sht.h"
@@ -23,6 +29,7 @@ typedef struct {
   int64_t n;
   fftw_plan r2c, c2r; /* real transforms of length n, or NULL */
   fftw_plan half;     /* forward complex transform of length n/2, or NULL */
+  double _Complex *twiddle; /* with half: e^{-2 pi i k/n}, k <= n/4, or NULL (made per call) */
 } SphRingFftPlan;
 
 typedef struct {
@@ -30,10 +37,14 @@ typedef struct {
   SphRingFftPlan *plans;
   int *ring_plan;       /* per ring: index into plans */
   int *ring_shift;      /* per ring: index of its e^{i m phi0} table, -1 when phi0 = 0 */
+  int *ring_parity;     /* per ring: p mod 2 when phi0 = pi p / nphi exactly (HEALPix), else -1 */
   int nshift;
   int shift_lo, shift_hi; /* e^{i m phi0} = hi[m / lo] lo[m % lo] */
   double _Complex *shift; /* nshift tables of shift_lo + shift_hi values */
+  int64_t *shift_full;    /* per table: offset of the whole e^{i m phi0}, m <= mmax, in full, or -1 */
+  double _Complex *full;  /* for the phi0 that many rings share */
   int64_t max_nphi;
+  int mmax;
 } SphRingFfts;
 
 SphStatus sph_ring_ffts_init(SphRingFfts *f, const SphRingGeometry *geometry, int mmax,
@@ -46,6 +57,7 @@ typedef struct {
   double _Complex *work;     /* max_nphi/2 + 1 */
   double _Complex *twiddle;  /* max_nphi/2 + 1 */
   double *real;              /* max_nphi + 2 */
+  double _Complex *shifted;  /* mmax + 1 */
 } SphRingFftScratch;
 
 int sph_ring_fft_scratch_init(SphRingFftScratch *s, const SphRingFfts *f);
@@ -105,28 +117,50 @@ struct SphShtPlan {
   struct SphMwResampler *mw; /* McEwen-Wiaux analysis: resampling to Clenshaw-Curtis */
 };
 
+/* SPH_ERR_INVALID naming the pixel when map holds NaN, infinities or UNSEEN. */
+SphStatus sph_sht_check_map(const SphShtPlan *plan, const double *map, const char *what,
+                            SphError *err);
+/* The analyses without that check (for maps known to be finite). */
+SphStatus sph_sht_map2alm_unchecked(const SphShtPlan *plan, const double *map, SphAlm *alm,
+                                    SphJob *job, SphError *err);
+SphStatus sph_sht_map2alm_spin_unchecked(const SphShtPlan *plan, int spin, const double *map_q,
+                                         const double *map_u, SphAlm *alm_e, SphAlm *alm_b,
+                                         SphJob *job, SphError *err);
+
+/* map *= the quadrature weight of each pixel's ring. */
+void sph_sht_apply_weights(const SphShtPlan *plan, double *map);
+
 /* Threads to use for a plan. */
 int sph_sht_threads(const SphShtPlan *plan);
 
+/* The Legendre stage takes m in groups of this many consecutive values, so that each
+ * ring's phases are written (and read) a whole cache line at a time. */
+#define SPH_SHT_MGROUP 4
+
+/* Phase rows are padded to whole groups (and so to 64 bytes). */
+static inline size_t sph_phase_stride(const SphShtPlan *plan);
+
 /* Per-thread scratch of the Legendre stage. */
 typedef struct {
-  double *nr, *ni, *sr, *si; /* SPH_LEG_LANES_MAX each */
-  double *acc;               /* [K][4][acc_width] for the adjoint */
+  double *tile; /* [SPH_SHT_MGROUP][4][SPH_LEG_LANES_MAX]: nr, ni, sr, si of each m */
+  double *acc;  /* [K][4][acc_width] for the adjoint */
 } SphLegScratch;
 
 int sph_leg_scratch_init(SphLegScratch *s, const SphShtPlan *plan);
 void sph_leg_scratch_free(SphLegScratch *s);
 
-/* The Legendre stage of one m over blocks [b0, b1) of B. Phase slots are relative to
- * the chunk: pair p has its north ring at slot 2 (p - b0 lanes), its south at the next;
- * slot q, m is at phase[q * stride + m].
- * Synthesis writes every slot's value for m (zeros where the pair is negligible);
- * the adjoint adds to ct (the transformed coefficients c~ of m, 4K doubles). */
-void sph_leg_synthesis_m(const SphShtPlan *plan, const SphPairBlocks *B, int m, const double *ct,
-                         int b0, int b1, double _Complex *phase, size_t stride, SphLegScratch *ls);
-void sph_leg_adjoint_m(const SphShtPlan *plan, const SphPairBlocks *B, int m,
-                       const double _Complex *phase, size_t stride, int b0, int b1, double *ct,
-                       SphLegScratch *ls);
+/* The Legendre stage of m = m0..m0+nm-1 (nm <= SPH_SHT_MGROUP) over blocks [b0, b1) of B.
+ * Phase slots are relative to the chunk: pair p has its north ring at slot
+ * 2 (p - b0 lanes), its south at the next; slot q, m is at phase[q * stride + m].
+ * ct is the array of every m's transformed coefficients c~ (at sph_ct_offset).
+ * Synthesis writes every slot's values for the group (zeros where the pair is
+ * negligible); the adjoint adds to each m's c~. */
+void sph_leg_synthesis_group(const SphShtPlan *plan, const SphPairBlocks *B, int m0, int nm,
+                             const double *ct, int b0, int b1, double _Complex *phase,
+                             size_t stride, SphLegScratch *ls);
+void sph_leg_adjoint_group(const SphShtPlan *plan, const SphPairBlocks *B, int m0, int nm,
+                           const double _Complex *phase, size_t stride, int b0, int b1,
+                           double *ct, SphLegScratch *ls);
 
 /* A chunk of the ring loop: blocks [b0, b1), pairs [p0, p1). */
 typedef struct {
@@ -149,6 +183,17 @@ static inline int sph_slot_ring(const SphPairBlocks *B, const SphChunk *c, int s
 {
   const SphRingPair *pair = &B->pairs[c->p0 + slot / 2];
   return (slot & 1) ? pair->south : pair->north;
+}
+
+static inline size_t sph_phase_stride(const SphShtPlan *plan)
+{
+  return ((size_t)plan->mmax + SPH_SHT_MGROUP) / SPH_SHT_MGROUP * SPH_SHT_MGROUP;
+}
+
+/* The number of m groups. */
+static inline int sph_mgroups(const SphShtPlan *plan)
+{
+  return (plan->mmax + SPH_SHT_MGROUP) / SPH_SHT_MGROUP;
 }
 
 /* Offset of m's transformed coefficients in an array of all of them. */

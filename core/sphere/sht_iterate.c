@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sphaera/healpix.h"
 #include "sphaera/mem.h"
 
 /* The fields of one analysis: nmaps maps of npix pixels, nalm alm sets. */
@@ -33,8 +32,8 @@ static SphStatus op_analysis(const Operator *op, double *const *map, SphAlm *con
                              SphError *err)
 {
   if (op->spin == 0)
-    return sph_sht_map2alm(op->plan, map[0], alm[0], NULL, err);
-  return sph_sht_map2alm_spin(op->plan, op->spin, map[0], map[1], alm[0], alm[1], NULL, err);
+    return sph_sht_map2alm_unchecked(op->plan, map[0], alm[0], NULL, err);
+  return sph_sht_map2alm_spin_unchecked(op->plan, op->spin, map[0], map[1], alm[0], alm[1], NULL, err);
 }
 
 static double dot_all(const Operator *op, SphAlm *const *a, SphAlm *const *b)
@@ -53,16 +52,10 @@ static void axpy_all(const Operator *op, SphAlm *const *y, double s, SphAlm *con
 
 static SphStatus check_map(const Operator *op, const double *const *maps, SphError *err)
 {
-  for (int f = 0; f < op->nfield; f++) {
-    if (maps[f] == NULL)
-      return sph_error_set(err, SPH_ERR_INVALID, "map2alm: no input map given");
-    for (int64_t i = 0; i < op->npix; i++)
-      if (!isfinite(maps[f][i]) || sph_hp_is_unseen(maps[f][i]))
-        return sph_error_set(err, SPH_ERR_INVALID,
-                             "map2alm: pixel %lld of map %d is %s; analysis needs a full sky "
-                             "(fill or mask the missing pixels first)",
-                             (long long)i, f + 1, isnan(maps[f][i]) ? "NaN" : "UNSEEN or infinite");
-  }
+  static const char *what[2][2] = { { "map2alm", "" }, { "map2alm_spin (Q)", "map2alm_spin (U)" } };
+  for (int f = 0; f < op->nfield; f++)
+    if (sph_sht_check_map(op->plan, maps[f], what[op->spin > 0][f], err) != SPH_OK)
+      return SPH_ERR_INVALID;
   return SPH_OK;
 }
 

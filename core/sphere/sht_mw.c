@@ -18,6 +18,8 @@ struct SphMwResampler {
   double _Complex *unshift; /* e^{-i pi k/(2L-1)} / (2L-1), k = 0..2L-2 as signed k */
   fftw_plan forward;     /* length 2L-1 */
   fftw_plan backward;    /* length 4L-2 */
+  fftw_plan forward_long;   /* the adjoints: length 4L-2 */
+  fftw_plan backward_short; /* length 2L-1 */
 };
 
 static pthread_mutex_t mw_planner_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -61,9 +63,12 @@ SphMwResampler *sph_mw_resampler_new(const SphShtPlan *plan, SphError *err)
   pthread_mutex_lock(&mw_planner_lock);
   mw->forward = fftw_plan_dft_1d(N, (fftw_complex *)a, (fftw_complex *)a, FFTW_FORWARD, FFTW_ESTIMATE);
   mw->backward = fftw_plan_dft_1d(2 * N, (fftw_complex *)a, (fftw_complex *)a, FFTW_BACKWARD, FFTW_ESTIMATE);
+  mw->forward_long = fftw_plan_dft_1d(2 * N, (fftw_complex *)a, (fftw_complex *)a, FFTW_FORWARD, FFTW_ESTIMATE);
+  mw->backward_short = fftw_plan_dft_1d(N, (fftw_complex *)a, (fftw_complex *)a, FFTW_BACKWARD, FFTW_ESTIMATE);
   pthread_mutex_unlock(&mw_planner_lock);
   sph_free_aligned(a);
-  if (mw->forward == NULL || mw->backward == NULL) {
+  if (mw->forward == NULL || mw->backward == NULL || mw->forward_long == NULL ||
+      mw->backward_short == NULL) {
     sph_error_set(err, SPH_ERR_UNSUPPORTED, "McEwen-Wiaux analysis: FFTW cannot plan length %d", N);
     goto fail;
   }
@@ -83,6 +88,10 @@ void sph_mw_resampler_free(SphMwResampler *mw)
     fftw_destroy_plan(mw->forward);
   if (mw->backward != NULL)
     fftw_destroy_plan(mw->backward);
+  if (mw->forward_long != NULL)
+    fftw_destroy_plan(mw->forward_long);
+  if (mw->backward_short != NULL)
+    fftw_destroy_plan(mw->backward_short);
   pthread_mutex_unlock(&mw_planner_lock);
   sph_pair_blocks_free(&mw->blocks);
   sph_ring_geometry_free(mw->cc);
@@ -102,7 +111,7 @@ SphStatus sph_mw_resample(const SphShtPlan *plan, const double _Complex *mw_phas
 {
   const SphMwResampler *mw = plan->mw;
   const int L = mw->L, N = 2 * L - 1, mmax = plan->mmax;
-  const size_t stride = (size_t)mmax + 1;
+  const size_t stride = sph_phase_stride(plan);
   int failed = 0;
 #pragma omp parallel num_threads(sph_sht_threads(plan))
   {
@@ -140,12 +149,56 @@ SphStatus sph_mw_resample(const SphShtPlan *plan, const double _Complex *mw_phas
   return failed ? SPH_ERR_NOMEM : SPH_OK;
 }
 
+/* The conjugate transpose of sph_mw_resample, step by step in reverse: weights, the
+ * pick of the 2L nodes, the long inverse FFT, the padding, the phase shift, the short
+ * FFT, the extension. */
+SphStatus sph_mw_resample_adjoint(const SphShtPlan *plan, const double _Complex *cc_phase,
+                                  double _Complex *mw_phase, int ncomp, int spin)
+{
+  const SphMwResampler *mw = plan->mw;
+  const int L = mw->L, N = 2 * L - 1, mmax = plan->mmax;
+  const size_t stride = sph_phase_stride(plan);
+  int failed = 0;
+#pragma omp parallel num_threads(sph_sht_threads(plan))
+  {
+    double _Complex *a = sph_alloc_aligned((size_t)2 * N, sizeof *a, NULL);
+    if (a == NULL) {
+#pragma omp atomic write
+      failed = 1;
+    }
+#pragma omp for schedule(dynamic, 4) collapse(2)
+    for (int c = 0; c < ncomp; c++)
+      for (int m = 0; m <= mmax; m++) {
+        if (a == NULL)
+          continue;
+        const double _Complex *in = cc_phase + (size_t)c * 2 * L * stride + m;
+        for (int v = 0; v < 2 * L; v++)
+          a[v] = mw->weight[v] * in[(size_t)mw->slot[v] * stride];
+        for (int v = 2 * L; v < 2 * N; v++)
+          a[v] = 0;
+        fftw_execute_dft(mw->forward_long, (fftw_complex *)a, (fftw_complex *)a);
+        for (int i = 0; i < L; i++)
+          a[i] *= conj(mw->unshift[i]);
+        for (int i = L; i < N; i++)
+          a[i] = a[i + N] * conj(mw->unshift[i]);
+        fftw_execute_dft(mw->backward_short, (fftw_complex *)a, (fftw_complex *)a);
+        double sign = ((m + spin) & 1) ? -1.0 : 1.0;
+        double _Complex *out = mw_phase + (size_t)c * L * stride + m;
+        for (int t = 0; t < L - 1; t++)
+          out[(size_t)t * stride] = a[t] + sign * a[N - 1 - t];
+        out[(size_t)(L - 1) * stride] = a[L - 1];
+      }
+    sph_free_aligned(a);
+  }
+  return failed ? SPH_ERR_NOMEM : SPH_OK;
+}
+
 SphStatus sph_mw_map2alm(const SphShtPlan *plan, const double *map, SphAlm *alm, SphJob *job,
                          SphError *err)
 {
   const SphMwResampler *mw = plan->mw;
   const int L = mw->L, lmax = plan->lmax, mmax = plan->mmax;
-  const size_t stride = (size_t)mmax + 1;
+  const size_t stride = sph_phase_stride(plan);
   const SphRing *rings = sph_ring_geometry_rings(plan->geometry);
   const SphLegTables *T = &plan->tables;
   double _Complex *mw_phase = sph_alloc_aligned((size_t)L * stride, sizeof *mw_phase, err);
@@ -188,10 +241,12 @@ SphStatus sph_mw_map2alm(const SphShtPlan *plan, const double *map, SphAlm *alm,
         failed = 1;
       }
 #pragma omp for schedule(dynamic, 1)
-      for (int m = 0; m <= mmax; m++)
+      for (int g = 0; g < sph_mgroups(plan); g++) {
+        int m0 = g * SPH_SHT_MGROUP, nm = mmax + 1 - m0 < SPH_SHT_MGROUP ? mmax + 1 - m0 : SPH_SHT_MGROUP;
         if (ok)
-          sph_leg_adjoint_m(plan, &mw->blocks, m, cc_phase, stride, 0, mw->blocks.nblocks,
-                            ct + sph_ct_offset(T, m), &ls);
+          sph_leg_adjoint_group(plan, &mw->blocks, m0, nm, cc_phase, stride, 0, mw->blocks.nblocks,
+                                ct, &ls);
+      }
       sph_leg_scratch_free(&ls);
     }
   }
@@ -201,7 +256,6 @@ SphStatus sph_mw_map2alm(const SphShtPlan *plan, const double *map, SphAlm *alm,
   } else if (sph_job_is_cancelled(job)) {
     status = sph_error_set(err, SPH_ERR_CANCELLED, "map2alm: cancelled");
   } else {
-    sph_alm_zero(alm);
 #pragma omp parallel for num_threads(nt) schedule(dynamic, 8)
     for (int m = 0; m <= mmax; m++) {
       SphLegM mm;
@@ -217,4 +271,80 @@ SphStatus sph_mw_map2alm(const SphShtPlan *plan, const double *map, SphAlm *alm,
   sph_free_aligned(cc_phase);
   sph_free_aligned(ct);
   return status;
+}
+
+SphStatus sph_mw_map2alm_adjoint(const SphShtPlan *plan, const SphAlm *alm, double *map,
+                                 SphJob *job, SphError *err)
+{
+  const SphMwResampler *mw = plan->mw;
+  const int L = mw->L, lmax = plan->lmax, mmax = plan->mmax;
+  const size_t stride = sph_phase_stride(plan);
+  const SphRing *rings = sph_ring_geometry_rings(plan->geometry);
+  const SphLegTables *T = &plan->tables;
+  double _Complex *mw_phase = sph_alloc_aligned((size_t)L * stride, sizeof *mw_phase, err);
+  double _Complex *cc_phase = sph_alloc_aligned((size_t)2 * L * stride, sizeof *cc_phase, err);
+  double *ct = sph_alloc_aligned((size_t)2 * T->offset[mmax + 1], sizeof(double), err);
+  if (mw_phase == NULL || cc_phase == NULL || ct == NULL) {
+    sph_free_aligned(mw_phase);
+    sph_free_aligned(cc_phase);
+    sph_free_aligned(ct);
+    return sph_error_prefix(err, "map2alm_adjoint on a McEwen-Wiaux grid with L=%d", L);
+  }
+  int failed = 0;
+  int nt = sph_sht_threads(plan);
+#pragma omp parallel num_threads(nt)
+  {
+    SphLegScratch ls;
+    int ok = sph_leg_scratch_init(&ls, plan) == 0;
+    if (!ok) {
+#pragma omp atomic write
+      failed = 1;
+    }
+#pragma omp for schedule(dynamic, 1)
+    for (int g = 0; g < sph_mgroups(plan); g++) {
+      int m0 = g * SPH_SHT_MGROUP, nm = mmax + 1 - m0 < SPH_SHT_MGROUP ? mmax + 1 - m0 : SPH_SHT_MGROUP;
+      if (!ok)
+        continue;
+      for (int m = m0; m < m0 + nm; m++) {
+        SphLegM mm;
+        sph_leg_tables_get(T, m, &mm);
+        sph_leg_forward_coefficients(&mm, lmax, (const double *)(alm->values + sph_alm_index(lmax, m, m)),
+                                     ct + sph_ct_offset(T, m));
+      }
+      sph_leg_synthesis_group(plan, &mw->blocks, m0, nm, ct, 0, mw->blocks.nblocks, cc_phase, stride, &ls);
+    }
+    sph_leg_scratch_free(&ls);
+  }
+  sph_job_set_progress(job, 0.7, NULL);
+  if (!failed && sph_mw_resample_adjoint(plan, cc_phase, mw_phase, 1, 0) != SPH_OK)
+    failed = 1;
+  if (!failed) {
+#pragma omp parallel num_threads(nt)
+    {
+      SphRingFftScratch fs = { 0 };
+      int ok = sph_ring_fft_scratch_init(&fs, &plan->ffts) == 0;
+      if (!ok) {
+#pragma omp atomic write
+        failed = 1;
+      }
+#pragma omp for schedule(dynamic, 2)
+      for (int t = 0; t < L; t++) {
+        if (!ok)
+          continue;
+        double *out = map + rings[t].offset;
+        sph_ring_phase_to_ring(&plan->ffts, &rings[t], t, mmax, mw_phase + (size_t)t * stride, out, &fs);
+        double scale = 2.0 * M_PI / (double)rings[t].nphi;
+        for (int64_t j = 0; j < rings[t].nphi; j++)
+          out[j] *= scale;
+      }
+      sph_ring_fft_scratch_free(&fs);
+    }
+  }
+  sph_free_aligned(mw_phase);
+  sph_free_aligned(cc_phase);
+  sph_free_aligned(ct);
+  if (failed)
+    return sph_error_set(err, SPH_ERR_NOMEM, "map2alm_adjoint: out of memory for thread scratch");
+  sph_job_set_progress(job, 1.0, NULL);
+  return SPH_OK;
 }

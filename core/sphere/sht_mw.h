@@ -29,9 +29,16 @@ const SphPairBlocks *sph_mw_blocks(const SphMwResampler *mw);
 SphStatus sph_mw_map2alm(const SphShtPlan *plan, const double *map, SphAlm *alm, SphJob *job,
                          SphError *err);
 
+/* The adjoint of the analysis: alm -> map (see sph_sht_map2alm_adjoint). */
+SphStatus sph_mw_map2alm_adjoint(const SphShtPlan *plan, const SphAlm *alm, double *map,
+                                 SphJob *job, SphError *err);
+
 /* The theta resampling alone: ncomp components of MW ring coefficients (ring t of
  * component c at mw_phase[(c * L + t) * stride]) to the Clenshaw-Curtis slots of
  * sph_mw_blocks (slot q of component c at cc_phase[(c * 2L + q) * stride]), each value
  * multiplied by its node's Clenshaw-Curtis weight. Extension parity (-1)^(m + spin). */
 SphStatus sph_mw_resample(const SphShtPlan *plan, const double _Complex *mw_phase,
                           double _Complex *cc_phase, int ncomp, int spin);
+/* Its conjugate transpose (per m), cc_phase -> mw_phase, weights included. */
+SphStatus sph_mw_resample_adjoint(const SphShtPlan *plan, const double _Complex *cc_phase,
+                                  double _Complex *mw_phase, int ncomp, int spin);

@@ -82,8 +82,8 @@ static SphStatus check_spin_args(const SphShtPlan *plan, int spin, const SphAlm 
 
 /* Per-thread scratch. */
 typedef struct {
-  double *lanes; /* SPH_SPIN_NARRAYS x SPH_LEG_LANES_MAX */
-  double *ct;    /* 8 per degree */
+  double *lanes; /* SPH_SHT_MGROUP x SPH_SPIN_NARRAYS x SPH_LEG_LANES_MAX */
+  double *ct;    /* SPH_SHT_MGROUP x 8 per degree */
   double *acc;   /* [nl][4][acc_width] */
   SphRingFftScratch fft;
 } SpinScratch;
@@ -100,8 +100,9 @@ static int spin_scratch_init(SpinScratch *s, const SphShtPlan *plan)
 {
   memset(s, 0, sizeof *s);
   size_t nl = (size_t)plan->lmax + 2;
-  s->lanes = sph_alloc_aligned(SPH_SPIN_NARRAYS * SPH_LEG_LANES_MAX, sizeof(double), NULL);
-  s->ct = sph_alloc_aligned(8 * nl, sizeof(double), NULL);
+  s->lanes = sph_alloc_aligned((size_t)SPH_SHT_MGROUP * SPH_SPIN_NARRAYS * SPH_LEG_LANES_MAX,
+                               sizeof(double), NULL);
+  s->ct = sph_alloc_aligned((size_t)SPH_SHT_MGROUP * 8 * nl, sizeof(double), NULL);
   s->acc = sph_alloc_aligned(nl * 4 * plan->kernel->acc_width, sizeof(double), NULL);
   if (s->lanes == NULL || s->ct == NULL || s->acc == NULL ||
       sph_ring_fft_scratch_init(&s->fft, &plan->ffts) != 0) {
@@ -145,41 +146,49 @@ static inline int spin_mlim(const SphPairBlocks *B, int b, int spin, int lmax)
   return lim > lmax ? lmax : lim;
 }
 
-/* Synthesis of one m over blocks [b0, b1): Q and U phase slots as in sph_leg_synthesis_m. */
-static void spin_synthesis_m(const SphShtPlan *plan, const SpinRows *rows, const SphAlm *e,
-                             const SphAlm *b, int m, int b0, int b1, double _Complex *pq,
-                             double _Complex *pu, size_t stride, SpinScratch *sc)
+/* Synthesis of m = m0..m0+nm-1 over blocks [b0, b1) of B: Q and U phase slots as in
+ * sph_leg_synthesis_group, each ring's values of the group written together. */
+static void spin_synthesis_group(const SphShtPlan *plan, const SphPairBlocks *B,
+                                 const SpinRows *rows, const SphAlm *e, const SphAlm *b, int m0,
+                                 int nm, int b0, int b1, double _Complex *pq, double _Complex *pu,
+                                 size_t stride, SpinScratch *sc)
 {
-  const SphPairBlocks *B = &plan->blocks;
   const int lanes = B->lanes;
-  const SphLegSpinM *mm = &rows->mm[m];
   const int p0 = b0 * lanes;
+  const size_t nl = (size_t)plan->lmax + 2;
   int have_ct = 0;
   for (int blk = b0; blk < b1; blk++) {
     int first = blk * lanes;
     int n = B->npairs - first < lanes ? B->npairs - first : lanes;
-    size_t base = (size_t)2 * (first - p0) * stride + m;
-    if (mm->nl == 0 || m > spin_mlim(B, blk, rows->spin, plan->lmax)) {
-      for (int i = 0; i < 2 * n; i++)
-        pq[base + (size_t)i * stride] = pu[base + (size_t)i * stride] = 0;
-      continue;
+    for (int g = 0; g < nm; g++) {
+      int m = m0 + g;
+      const SphLegSpinM *mm = &rows->mm[m];
+      double *L = sc->lanes + (size_t)g * SPH_SPIN_NARRAYS * SPH_LEG_LANES_MAX;
+      if (mm->nl == 0 || m > spin_mlim(B, blk, rows->spin, plan->lmax)) {
+        memset(L, 0, (size_t)SPH_SPIN_NARRAYS * SPH_LEG_LANES_MAX * sizeof *L);
+        continue;
+      }
+      if (!(have_ct & (1 << g))) {
+        spin_ct(rows, e, b, m, sc->ct + 8 * nl * g);
+        have_ct |= 1 << g;
+      }
+      plan->kernel->spin.synthesis(mm, sc->ct + 8 * nl * g, B->x + first, B->s + first,
+                                   B->s2 + first, B->c2 + first, B->form[blk], L);
     }
-    if (!have_ct) {
-      spin_ct(rows, e, b, m, sc->ct);
-      have_ct = 1;
-    }
-    plan->kernel->spin.synthesis(mm, sc->ct, B->x + first, B->s + first, B->s2 + first,
-                                 B->c2 + first, B->form[blk], sc->lanes);
-    const double *L = sc->lanes;
-#define LANE(k, i) L[(k) * SPH_LEG_LANES_MAX + (i)]
+    size_t base = (size_t)2 * (first - p0) * stride + m0;
     for (int i = 0; i < n; i++) {
-      size_t north = base + (size_t)2 * i * stride, south = north + stride;
-      pq[north] = CMPLX(LANE(SPH_SPIN_QNR, i), LANE(SPH_SPIN_QNI, i));
-      pu[north] = CMPLX(LANE(SPH_SPIN_UNR, i), LANE(SPH_SPIN_UNI, i));
-      pq[south] = CMPLX(LANE(SPH_SPIN_QSR, i), LANE(SPH_SPIN_QSI, i));
-      pu[south] = CMPLX(LANE(SPH_SPIN_USR, i), LANE(SPH_SPIN_USI, i));
-    }
+      double _Complex *qn = pq + base + (size_t)2 * i * stride, *un = pu + base + (size_t)2 * i * stride;
+      double _Complex *qs = qn + stride, *us = un + stride;
+      for (int g = 0; g < nm; g++) {
+        const double *L = sc->lanes + (size_t)g * SPH_SPIN_NARRAYS * SPH_LEG_LANES_MAX;
+#define LANE(k) L[(k) * SPH_LEG_LANES_MAX + i]
+        qn[g] = CMPLX(LANE(SPH_SPIN_QNR), LANE(SPH_SPIN_QNI));
+        un[g] = CMPLX(LANE(SPH_SPIN_UNR), LANE(SPH_SPIN_UNI));
+        qs[g] = CMPLX(LANE(SPH_SPIN_QSR), LANE(SPH_SPIN_QSI));
+        us[g] = CMPLX(LANE(SPH_SPIN_USR), LANE(SPH_SPIN_USI));
 #undef LANE
+      }
+    }
   }
 }
 
@@ -232,8 +241,6 @@ static void spin_adjoint_m(const SphShtPlan *plan, const SphPairBlocks *B, const
 static void spin_finish(const SphShtPlan *plan, const SpinRows *rows, const double *cs,
                         SphAlm *e, SphAlm *b)
 {
-  sph_alm_zero(e);
-  sph_alm_zero(b);
 #pragma omp parallel for num_threads(sph_sht_threads(plan)) schedule(dynamic, 16)
   for (int m = 0; m <= plan->mmax; m++) {
     const SphLegSpinM *mm = &rows->mm[m];
@@ -241,6 +248,8 @@ static void spin_finish(const SphShtPlan *plan, const SpinRows *rows, const doub
     const double *c = cs + 4 * rows->offset[m];
     double _Complex *er = e->values + sph_alm_index(e->lmax, 0, m);
     double _Complex *br = b->values + sph_alm_index(b->lmax, 0, m);
+    for (int l = m; l < mm->l0 && l <= plan->lmax; l++) /* l < spin: no spin-s harmonics */
+      er[l] = br[l] = 0;
     for (int i = 0; i < mm->nl; i++) {
       int l = mm->l0 + i;
       double h = 0.5 * w[i];
@@ -267,7 +276,7 @@ SphStatus sph_sht_alm2map_spin(const SphShtPlan *plan, int spin, const SphAlm *a
   const SphPairBlocks *B = &plan->blocks;
   const SphRing *rings = sph_ring_geometry_rings(plan->geometry);
   const int mmax = plan->mmax;
-  const size_t stride = (size_t)mmax + 1;
+  const size_t stride = sph_phase_stride(plan);
   const size_t nphase = (size_t)2 * plan->chunk_blocks * B->lanes * stride;
   SphShtWork *w = sph_sht_work_take(plan, 0, 2 * nphase, err);
   if (w == NULL) {
@@ -287,9 +296,11 @@ SphStatus sph_sht_alm2map_spin(const SphShtPlan *plan, int spin, const SphAlm *a
     for (int b0 = 0; b0 < B->nblocks; b0 += plan->chunk_blocks) {
       SphChunk c = sph_chunk_at(plan, b0);
 #pragma omp for schedule(dynamic, 1)
-      for (int m = 0; m <= mmax; m++)
+      for (int g = 0; g < sph_mgroups(plan); g++) {
+        int m0 = g * SPH_SHT_MGROUP, nm = mmax + 1 - m0 < SPH_SHT_MGROUP ? mmax + 1 - m0 : SPH_SHT_MGROUP;
         if (ok)
-          spin_synthesis_m(plan, &rows, alm_e, alm_b, m, c.b0, c.b1, pq, pu, stride, &sc);
+          spin_synthesis_group(plan, B, &rows, alm_e, alm_b, m0, nm, c.b0, c.b1, pq, pu, stride, &sc);
+      }
 #pragma omp for schedule(dynamic, 2)
       for (int slot = 0; slot < 2 * (c.p1 - c.p0); slot++) {
         int r = sph_slot_ring(B, &c, slot);
@@ -336,7 +347,7 @@ static int spin_adjoint_all(const SphShtPlan *plan, const SphPairBlocks *B, cons
 #pragma omp for schedule(dynamic, 1)
     for (int m = 0; m <= plan->mmax; m++)
       if (ok)
-        spin_adjoint_m(plan, B, rows, m, 0, B->nblocks, pq, pu, (size_t)plan->mmax + 1,
+        spin_adjoint_m(plan, B, rows, m, 0, B->nblocks, pq, pu, sph_phase_stride(plan),
                        cs + 4 * rows->offset[m], &sc);
     spin_scratch_free(&sc);
   }
@@ -347,7 +358,7 @@ static SphStatus spin_mw_analysis(const SphShtPlan *plan, const SpinRows *rows, 
                                   const double *map_u, double *cs, SphError *err)
 {
   const int L = sph_ring_geometry_band_limit(plan->geometry);
-  const size_t stride = (size_t)plan->mmax + 1;
+  const size_t stride = sph_phase_stride(plan);
   const SphRing *rings = sph_ring_geometry_rings(plan->geometry);
   double _Complex *mw_phase = sph_alloc_aligned((size_t)2 * L * stride, sizeof(double _Complex), err);
   double _Complex *cc_phase = sph_alloc_aligned((size_t)4 * L * stride, sizeof(double _Complex), err);
@@ -401,7 +412,7 @@ static SphStatus spin_adjoint(const SphShtPlan *plan, int spin, const double *ma
   const SphPairBlocks *B = &plan->blocks;
   const SphRing *rings = sph_ring_geometry_rings(plan->geometry);
   const int mmax = plan->mmax;
-  const size_t stride = (size_t)mmax + 1;
+  const size_t stride = sph_phase_stride(plan);
   const size_t ncs = (size_t)4 * rows.offset[mmax + 1];
   const size_t nphase = (size_t)2 * plan->chunk_blocks * B->lanes * stride;
   SphShtWork *w = sph_sht_work_take(plan, ncs, 2 * nphase, err);
@@ -472,9 +483,115 @@ SphStatus sph_sht_alm2map_spin_adjoint(const SphShtPlan *plan, int spin, const d
   return spin_adjoint(plan, spin, map_q, map_u, alm_e, alm_b, 0, "alm2map_spin_adjoint", job, err);
 }
 
+SphStatus sph_sht_map2alm_spin_unchecked(const SphShtPlan *plan, int spin, const double *map_q,
+                                         const double *map_u, SphAlm *alm_e, SphAlm *alm_b,
+                                         SphJob *job, SphError *err)
+{
+  return spin_adjoint(plan, spin, map_q, map_u, alm_e, alm_b, 1, "map2alm_spin", job, err);
+}
+
 SphStatus sph_sht_map2alm_spin(const SphShtPlan *plan, int spin, const double *map_q,
                                const double *map_u, SphAlm *alm_e, SphAlm *alm_b, SphJob *job,
                                SphError *err)
 {
-  return spin_adjoint(plan, spin, map_q, map_u, alm_e, alm_b, 1, "map2alm_spin", job, err);
+  if (map_q == NULL || map_u == NULL)
+    return sph_error_set(err, SPH_ERR_INVALID, "map2alm_spin: the Q and U maps are both needed");
+  if (sph_sht_check_map(plan, map_q, "map2alm_spin (Q)", err) != SPH_OK ||
+      sph_sht_check_map(plan, map_u, "map2alm_spin (U)", err) != SPH_OK)
+    return SPH_ERR_INVALID;
+  return sph_sht_map2alm_spin_unchecked(plan, spin, map_q, map_u, alm_e, alm_b, job, err);
+}
+
+/* The adjoint of the MW spin analysis: spin synthesis on the Clenshaw-Curtis rings, the
+ * transposed resampling, the ring synthesis scaled like the analysis's ring transform. */
+static SphStatus spin_mw_analysis_adjoint(const SphShtPlan *plan, const SpinRows *rows,
+                                          const SphAlm *e, const SphAlm *b, double *map_q,
+                                          double *map_u, SphError *err)
+{
+  const int L = sph_ring_geometry_band_limit(plan->geometry);
+  const size_t stride = sph_phase_stride(plan);
+  const SphRing *rings = sph_ring_geometry_rings(plan->geometry);
+  const SphPairBlocks *B = sph_mw_blocks(plan->mw);
+  double _Complex *mw_phase = sph_alloc_aligned((size_t)2 * L * stride, sizeof(double _Complex), err);
+  double _Complex *cc_phase = sph_alloc_aligned((size_t)4 * L * stride, sizeof(double _Complex), err);
+  if (mw_phase == NULL || cc_phase == NULL) {
+    sph_free_aligned(mw_phase);
+    sph_free_aligned(cc_phase);
+    return sph_error_prefix(err, "map2alm_spin_adjoint on a McEwen-Wiaux grid with L=%d", L);
+  }
+  int failed = 0;
+#pragma omp parallel num_threads(sph_sht_threads(plan))
+  {
+    SpinScratch sc;
+    int ok = spin_scratch_init(&sc, plan) == 0;
+    if (!ok) {
+#pragma omp atomic write
+      failed = 1;
+    }
+#pragma omp for schedule(dynamic, 1)
+    for (int g = 0; g < sph_mgroups(plan); g++) {
+      int m0 = g * SPH_SHT_MGROUP;
+      int nm = plan->mmax + 1 - m0 < SPH_SHT_MGROUP ? plan->mmax + 1 - m0 : SPH_SHT_MGROUP;
+      if (ok)
+        spin_synthesis_group(plan, B, rows, e, b, m0, nm, 0, B->nblocks, cc_phase,
+                             cc_phase + (size_t)2 * L * stride, stride, &sc);
+    }
+    spin_scratch_free(&sc);
+  }
+  if (!failed && sph_mw_resample_adjoint(plan, cc_phase, mw_phase, 2, rows->spin) != SPH_OK)
+    failed = 1;
+  if (!failed) {
+#pragma omp parallel num_threads(sph_sht_threads(plan))
+    {
+      SphRingFftScratch fs = { 0 };
+      int ok = sph_ring_fft_scratch_init(&fs, &plan->ffts) == 0;
+      if (!ok) {
+#pragma omp atomic write
+        failed = 1;
+      }
+#pragma omp for schedule(dynamic, 2)
+      for (int t = 0; t < L; t++) {
+        if (!ok)
+          continue;
+        double scale = 2.0 * M_PI / (double)rings[t].nphi;
+        double *q = map_q + rings[t].offset, *u = map_u + rings[t].offset;
+        sph_ring_phase_to_ring(&plan->ffts, &rings[t], t, plan->mmax, mw_phase + (size_t)t * stride, q, &fs);
+        sph_ring_phase_to_ring(&plan->ffts, &rings[t], t, plan->mmax,
+                               mw_phase + ((size_t)L + t) * stride, u, &fs);
+        for (int64_t j = 0; j < rings[t].nphi; j++) {
+          q[j] *= scale;
+          u[j] *= scale;
+        }
+      }
+      sph_ring_fft_scratch_free(&fs);
+    }
+  }
+  sph_free_aligned(mw_phase);
+  sph_free_aligned(cc_phase);
+  if (failed)
+    return sph_error_set(err, SPH_ERR_NOMEM, "map2alm_spin_adjoint: out of memory for thread scratch");
+  return SPH_OK;
+}
+
+SphStatus sph_sht_map2alm_spin_adjoint(const SphShtPlan *plan, int spin, const SphAlm *alm_e,
+                                       const SphAlm *alm_b, double *map_q, double *map_u,
+                                       SphJob *job, SphError *err)
+{
+  if (check_spin_args(plan, spin, alm_e, alm_b, map_q, map_u, "map2alm_spin_adjoint", err) != SPH_OK)
+    return SPH_ERR_INVALID;
+  if (plan->mw == NULL) {
+    SphStatus st = sph_sht_alm2map_spin(plan, spin, alm_e, alm_b, map_q, map_u, job, err);
+    if (st == SPH_OK) {
+      sph_sht_apply_weights(plan, map_q);
+      sph_sht_apply_weights(plan, map_u);
+    }
+    return st;
+  }
+  SpinRows rows;
+  if (spin_rows_init(&rows, plan, spin, err) != SPH_OK)
+    return err ? err->code : SPH_ERR_NOMEM;
+  SphStatus st = spin_mw_analysis_adjoint(plan, &rows, alm_e, alm_b, map_q, map_u, err);
+  spin_rows_free(&rows);
+  sph_job_set_progress(job, 1.0, NULL);
+  return st;
 }

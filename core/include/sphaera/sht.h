@@ -27,11 +27,20 @@
  *
  * The method: per ring an FFT (FFTW, planned with the SHT plan), per m and per block
  * of north/south ring pairs the Legendre sums with values recomputed on the fly by
- * Ishioka's recurrence in cos^2 theta (kernels for AVX-512, AVX2 and portable C chosen
- * at run time), exponent-scaled so high m near the poles neither underflows nor loses
- * accuracy (tested to lmax 8192). OpenMP threads share the m loop.
+ * Ishioka's recurrence in cos^2 theta, three fused multiply-adds per (l, m, ring pair)
+ * (kernels for AVX-512, AVX2 and portable C chosen at run time), exponent-scaled so
+ * high m near the poles neither underflows nor loses accuracy. OpenMP threads share
+ * the m loop; small transforms run on one thread.
  *
- * A plan is immutable once made: several threads may execute one plan at once. */
+ * Accuracy: about 1e-14 relative at lmax of a few hundred; Legendre values stay within
+ * about 1e-12 of exact to lmax 8192 away from the poles and 3e-11 within a few degrees
+ * of them (tests/test-sht.c). Round trips on exact grids: 1e-13 at L = 1024.
+ *
+ * Memory: the plan keeps the recurrence coefficients (8 bytes per (l, m): 17 MB at
+ * lmax 2048) and, between calls, its work buffers (16 bytes per (l, m) and 32 MB).
+ *
+ * A plan's results never change once it is made, and several threads may execute one
+ * plan at once (each call that finds the plan's buffers in use allocates its own). */
 
 typedef struct SphShtPlan SphShtPlan;
 
@@ -71,6 +80,10 @@ SphStatus sph_sht_alm2map_adjoint(const SphShtPlan *plan, const double *map, Sph
                                   SphJob *job, SphError *err);
 SphStatus sph_sht_map2alm(const SphShtPlan *plan, const double *map, SphAlm *alm, SphJob *job,
                           SphError *err);
+/* The exact adjoint of map2alm (for gradients through an analysis): W A on grids with
+ * ring weights, and the transpose of the McEwen-Wiaux resampling on MW grids. */
+SphStatus sph_sht_map2alm_adjoint(const SphShtPlan *plan, const SphAlm *alm, double *map,
+                                  SphJob *job, SphError *err);
 
 /* ---- spin-weighted transforms (spin s >= 1; s = 2 for polarisation) ----
  *
@@ -87,6 +100,9 @@ SphStatus sph_sht_alm2map_spin_adjoint(const SphShtPlan *plan, int spin, const d
 SphStatus sph_sht_map2alm_spin(const SphShtPlan *plan, int spin, const double *map_q,
                                const double *map_u, SphAlm *alm_e, SphAlm *alm_b, SphJob *job,
                                SphError *err);
+SphStatus sph_sht_map2alm_spin_adjoint(const SphShtPlan *plan, int spin, const SphAlm *alm_e,
+                                       const SphAlm *alm_b, double *map_q, double *map_u,
+                                       SphJob *job, SphError *err);
 
 /* ---- iterative analysis (HEALPix and other inexact grids) ----
  *

@@ -1,0 +1,180 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Tensor storage and the BLAS matrix product. */
+#include "sphaera/tensor.h"
+
+#include <cblas.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sphaera/mem.h"
+
+static size_t dtype_size(SphDType dtype)
+{
+  return dtype == SPH_F32 ? sizeof(float) : sizeof(double);
+}
+
+SphTensor *sph_tensor_new(SphDType dtype, int ndim, const size_t *shape, SphError *err)
+{
+  if (ndim < 1 || ndim > SPH_TENSOR_MAX_DIM) {
+    sph_error_set(err, SPH_ERR_INVALID, "tensor: %d dimensions (1 to %d supported)", ndim,
+                  SPH_TENSOR_MAX_DIM);
+    return NULL;
+  }
+  if (dtype != SPH_F32 && dtype != SPH_F64) {
+    sph_error_set(err, SPH_ERR_INVALID, "tensor: unknown dtype %d", (int)dtype);
+    return NULL;
+  }
+  size_t size = 1;
+  for (int d = 0; d < ndim; d++) {
+    if (shape[d] == 0 || size > SIZE_MAX / shape[d]) {
+      sph_error_set(err, SPH_ERR_INVALID, "tensor: dimension %d of size %zu is not allowed", d,
+                    shape[d]);
+      return NULL;
+    }
+    size *= shape[d];
+  }
+  SphTensor *t = calloc(1, sizeof *t);
+  if (t == NULL) {
+    sph_error_set(err, SPH_ERR_NOMEM, "tensor: out of memory");
+    return NULL;
+  }
+  t->data = sph_calloc_aligned(size, dtype_size(dtype), err);
+  if (t->data == NULL) {
+    free(t);
+    return NULL;
+  }
+  t->dtype = dtype;
+  t->ndim = ndim;
+  t->size = size;
+  size_t stride = 1;
+  for (int d = ndim - 1; d >= 0; d--) {
+    t->shape[d] = shape[d];
+    t->strides[d] = stride;
+    stride *= shape[d];
+  }
+  return t;
+}
+
+SphTensor *sph_tensor_new2(SphDType dtype, size_t rows, size_t cols, SphError *err)
+{
+  size_t shape[2] = {rows, cols};
+  return sph_tensor_new(dtype, 2, shape, err);
+}
+
+SphTensor *sph_tensor_zeros_like(const SphTensor *t, SphError *err)
+{
+  return sph_tensor_new(t->dtype, t->ndim, t->shape, err);
+}
+
+SphTensor *sph_tensor_clone(const SphTensor *t, SphError *err)
+{
+  SphTensor *c = sph_tensor_zeros_like(t, err);
+  if (c != NULL)
+    memcpy(c->data, t->data, t->size * dtype_size(t->dtype));
+  return c;
+}
+
+void sph_tensor_free(SphTensor *t)
+{
+  if (t == NULL)
+    return;
+  sph_free_aligned(t->data);
+  free(t);
+}
+
+bool sph_tensor_same_shape(const SphTensor *a, const SphTensor *b)
+{
+  if (a->ndim != b->ndim)
+    return false;
+  for (int d = 0; d < a->ndim; d++)
+    if (a->shape[d] != b->shape[d])
+      return false;
+  return true;
+}
+
+const char *sph_tensor_shape_str(const SphTensor *t, char *buf, size_t size)
+{
+  size_t used = 0;
+  if (size == 0)
+    return buf;
+  buf[0] = '\0';
+  for (int d = 0; d < t->ndim && used < size; d++) {
+    int n = snprintf(buf + used, size - used, "%s%zu", d == 0 ? "[" : ", ", t->shape[d]);
+    if (n < 0)
+      break;
+    used += (size_t)n;
+  }
+  if (used < size)
+    snprintf(buf + used, size - used, "]");
+  return buf;
+}
+
+void sph_tensor_fill(SphTensor *t, double v)
+{
+  for (size_t i = 0; i < t->size; i++)
+    sph_tensor_set(t, i, v);
+}
+
+void sph_tensor_copy(SphTensor *dst, const SphTensor *src)
+{
+  if (dst->dtype == src->dtype) {
+    memcpy(dst->data, src->data, src->size * dtype_size(src->dtype));
+    return;
+  }
+  for (size_t i = 0; i < src->size; i++)
+    sph_tensor_set(dst, i, sph_tensor_get(src, i));
+}
+
+void sph_tensor_axpy(SphTensor *y, double alpha, const SphTensor *x)
+{
+  if (y->dtype == SPH_F32 && x->dtype == SPH_F32) {
+    cblas_saxpy((int)y->size, (float)alpha, x->data, 1, y->data, 1);
+    return;
+  }
+  if (y->dtype == SPH_F64 && x->dtype == SPH_F64) {
+    cblas_daxpy((int)y->size, alpha, x->data, 1, y->data, 1);
+    return;
+  }
+  for (size_t i = 0; i < y->size; i++)
+    sph_tensor_set(y, i, sph_tensor_get(y, i) + alpha * sph_tensor_get(x, i));
+}
+
+SphStatus sph_tensor_gemm(bool trans_a, bool trans_b, double alpha, const SphTensor *a,
+                          const SphTensor *b, double beta, SphTensor *c, SphError *err)
+{
+  if (a->ndim != 2 || b->ndim != 2 || c->ndim != 2)
+    return sph_error_set(err, SPH_ERR_INVALID, "matmul: operands must be 2-D");
+  if (a->dtype != b->dtype || a->dtype != c->dtype)
+    return sph_error_set(err, SPH_ERR_INVALID, "matmul: operands differ in dtype");
+  size_t m = trans_a ? a->shape[1] : a->shape[0];
+  size_t k = trans_a ? a->shape[0] : a->shape[1];
+  size_t kb = trans_b ? b->shape[1] : b->shape[0];
+  size_t n = trans_b ? b->shape[0] : b->shape[1];
+  if (k != kb || c->shape[0] != m || c->shape[1] != n) {
+    char sa[64], sb[64], sc[64];
+    return sph_error_set(err, SPH_ERR_INVALID,
+                         "matmul: shapes %s%s x %s%s -> %s do not match",
+                         sph_tensor_shape_str(a, sa, sizeof sa), trans_a ? "^T" : "",
+                         sph_tensor_shape_str(b, sb, sizeof sb), trans_b ? "^T" : "",
+                         sph_tensor_shape_str(c, sc, sizeof sc));
+  }
+  if (m > INT32_MAX || n > INT32_MAX || k > INT32_MAX)
+    return sph_error_set(err, SPH_ERR_UNSUPPORTED, "matmul: dimension beyond BLAS's int");
+  enum CBLAS_TRANSPOSE ta = trans_a ? CblasTrans : CblasNoTrans;
+  enum CBLAS_TRANSPOSE tb = trans_b ? CblasTrans : CblasNoTrans;
+  int lda = (int)a->shape[1], ldb = (int)b->shape[1], ldc = (int)c->shape[1];
+  if (a->dtype == SPH_F32)
+    cblas_sgemm(CblasRowMajor, ta, tb, (int)m, (int)n, (int)k, (float)alpha, a->data, lda,
+                b->data, ldb, (float)beta, c->data, ldc);
+  else
+    cblas_dgemm(CblasRowMajor, ta, tb, (int)m, (int)n, (int)k, alpha, a->data, lda, b->data,
+                ldb, beta, c->data, ldc);
+  return SPH_OK;
+}
+
+void sph_learn_blas_single_thread(void)
+{
+  openblas_set_num_threads(1);
+}

@@ -1,0 +1,134 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+/* The sky view's state, shared by its widget code (sph-sky-view.c) and its GL renderer
+ * (sph-sky-view-gl.c); nothing outside these two files includes it. */
+
+#include <epoxy/gl.h>
+
+#include "sph-sky-view.h"
+#include "sphaera/graticule.h"
+#include "sphaera/raster.h"
+
+/* Values texture: RING-ordered values row by row. 4096 columns keep an NSIDE 2048 map
+ * (50 M pixels) at 12288 rows, within the 16384 texels every GL 4 driver allows. */
+#define VALUES_TEXTURE_WIDTH 4096
+#define SHADER_RESOURCE "/org/sphaera/Sphaera/shaders/"
+
+struct _SphSkyView {
+  GtkGLArea parent_instance;
+
+  SphMap *map;
+  gboolean owns_map; /* set_map gave the map to the view; show_map lends it */
+  int field;
+  SphColormap cmap;
+  gboolean auto_range;
+  gboolean percentile_range; /* the automatic range spans percentiles 0.5 .. 99.5 */
+  double vmin, vmax;
+  SphNorm norm;
+  SphHistEq *histeq; /* the fitted curve of the hist scale (NULL otherwise) */
+  const SphMap *histeq_map; /* what histeq was fitted to */
+  int histeq_field;
+  double histeq_vmin, histeq_vmax;
+  char *readout;
+  gboolean pointer_inside;
+  double pointer_x, pointer_y;
+
+  /* Annotations, as directions (so they survive a resize): the pinned point and the
+   * profile line, and the press that may become either. */
+  gboolean has_pin;
+  double pin_theta, pin_phi;
+  gboolean has_line;
+  double line_theta[2], line_phi[2];
+  gboolean press_shift;
+  double press_x, press_y;
+
+  /* GL objects, alive between realize and unrealize. */
+  gboolean gl_ready;
+  GError *gl_error;
+  GLuint program, vao, values_tex, cmap_tex;
+  GLint loc_values, loc_cmap, loc_nside, loc_tex_width, loc_vmin, loc_vmax;
+  GLint loc_image_size, loc_background, loc_unseen, loc_has_map;
+  GLint max_texture_size;
+  gboolean values_dirty, cmap_dirty;
+  int tex_width, tex_rows;      /* layout of the current map in the values texture */
+  GLuint ov_values_tex, ov_cmap_tex, steps_tex;
+  GLint loc_steps, loc_bad_nonpositive;
+  gboolean steps_dirty;
+  GLint loc_ov_values, loc_ov_cmap, loc_has_overlay, loc_ov_nside, loc_ov_tex_width;
+  GLint loc_ov_vmin, loc_ov_vmax, loc_ov_opacity;
+  gboolean ov_values_dirty, ov_cmap_dirty;
+  int ov_tex_width, ov_tex_rows;
+
+  /* The overlay: a lent map drawn over the shown one with its own colormap and range,
+   * mixed with the given opacity where its value is seen. */
+  const SphMap *overlay;
+  int ov_field;
+  SphColormap ov_cmap;
+  double ov_vmin, ov_vmax, ov_opacity;
+  gboolean map_exceeds_texture; /* the current map is drawn by the CPU renderer */
+
+  /* CPU renderer: the index table for one geometry and the image painted from it. */
+  SphSkyRaster *raster;
+  guint raster_serial;
+  guint ov_raster_serial;
+  guint raster_generation, ov_raster_generation; /* counts rebuilt rasters */
+  SphSkyRaster *ov_raster;
+
+  /* The projection; serial counts its changes (and those of the maps' frames), so the
+   * rasters and the projector know when they are stale. */
+  SphProjection proj;
+  guint proj_serial;
+  gboolean fit_cells; /* a gnomonic view keeps one cell per widget pixel */
+  gboolean show_graticule;
+  SphGraticule *graticule; /* for the widget size and projection it was built for */
+  guint graticule_serial;
+  int graticule_width, graticule_height;
+  SphProjector *projector; /* for the map's frame, rebuilt when stale */
+  guint projector_serial;
+  const SphMap *projector_map;
+  double press_rot[3];      /* rot when a drag began */
+  gboolean dragging;        /* turning or panning: a coarser image until the drag ends */
+  double press_reso;
+
+  /* The GL renderer outside plain Mollweide: the CPU's index tables as textures. */
+  GLuint index_tex, ov_index_tex;
+  GLint loc_use_index, loc_index, loc_ov_index, loc_index_scale;
+  guint index_uploaded, ov_index_uploaded; /* raster generations now in the textures */
+  GdkTexture *cpu_texture;
+  GBytes *cpu_pixels;
+
+  gboolean capture;
+  guint8 *frame;
+  int frame_width, frame_height;
+  guint64 frame_count;
+  guint values_uploads;
+};
+
+extern const uint8_t sky_view_background[4]; /* RGBA outside the projection */
+
+G_GNUC_INTERNAL const double *sky_view_shown_values(SphSkyView *self);
+G_GNUC_INTERNAL const double *sky_view_overlay_values(SphSkyView *self);
+G_GNUC_INTERNAL void sky_view_current_scale(SphSkyView *self, SphColorScale *scale);
+G_GNUC_INTERNAL void sky_view_layout_values_texture(SphSkyView *self);
+G_GNUC_INTERNAL gboolean sky_view_is_plain_mollweide(SphSkyView *self);
+G_GNUC_INTERNAL void sky_view_fit_gnomonic_cells(SphSkyView *self, int width, int height);
+/* The index table of map for the current projection at width x height, rebuilt when
+ * stale; NULL on failure. */
+G_GNUC_INTERNAL SphSkyRaster *sky_view_ensure_raster(SphSkyView *self, SphSkyRaster **slot,
+                                                     guint *serial, guint *generation,
+                                                     const SphMap *map, int width, int height);
+G_GNUC_INTERNAL void sky_view_store_frame(SphSkyView *self, guint8 *rgba, int width,
+                                          int height);
+G_GNUC_INTERNAL void sky_view_notify_renderer(SphSkyView *self);
+G_GNUC_INTERNAL void sky_view_invalidate_cpu_image(SphSkyView *self);
+/* The projector of the map's frame for the current projection (NULL without a map). */
+G_GNUC_INTERNAL const SphProjector *sky_view_current_projector(SphSkyView *self);
+/* The graticule, profile line and pin over the map (sph-sky-view-marks.c). */
+G_GNUC_INTERNAL void sky_view_snapshot_marks(SphSkyView *self, GtkSnapshot *snapshot);
+
+/* The GL renderer: GtkGLArea's and GtkWidget's vfuncs. */
+G_GNUC_INTERNAL GdkGLContext *sky_view_gl_create_context(GtkGLArea *area);
+G_GNUC_INTERNAL void sky_view_gl_realize(GtkWidget *widget);
+G_GNUC_INTERNAL void sky_view_gl_unrealize(GtkWidget *widget);
+G_GNUC_INTERNAL gboolean sky_view_gl_render(GtkGLArea *area, GdkGLContext *context);
