@@ -2,17 +2,13 @@
 /* Autocorrelation times as emcee computes them, down to the choice of FFT length and
  * window, so that its numbers and Sphaera's agree to rounding. */
 #include "sphaera/diagnostics.h"
+#include "sphaera/fftw_lock.h"
 
 #include <fftw3.h>
 #include <math.h>
-#include <pthread.h>
 #include <string.h>
 
 #include "sphaera/mem.h"
-
-/* FFTW's planner is not thread-safe; planning here takes this lock. (Execution of a
- * plan needs none.) */
-static pthread_mutex_t planner_lock = PTHREAD_MUTEX_INITIALIZER;
 
 typedef struct {
   size_t n, len; /* series length, FFT length 2 next_pow_two(n) */
@@ -31,12 +27,12 @@ static size_t next_pow_two(size_t n)
 
 static void acf_plan_free(AcfPlan *p)
 {
-  pthread_mutex_lock(&planner_lock);
+  sph_fftw_planner_lock();
   if (p->fwd != NULL)
     fftw_destroy_plan(p->fwd);
   if (p->inv != NULL)
     fftw_destroy_plan(p->inv);
-  pthread_mutex_unlock(&planner_lock);
+  sph_fftw_planner_unlock();
   fftw_free(p->buf);
   fftw_free(p->spec);
 }
@@ -54,10 +50,10 @@ static SphStatus acf_plan_init(AcfPlan *p, size_t n, SphError *err)
     acf_plan_free(p);
     return sph_error_set(err, SPH_ERR_NOMEM, "autocorrelation of %zu steps: out of memory", n);
   }
-  pthread_mutex_lock(&planner_lock);
+  sph_fftw_planner_lock();
   p->fwd = fftw_plan_dft_r2c_1d((int)p->len, p->buf, p->spec, FFTW_ESTIMATE);
   p->inv = fftw_plan_dft_c2r_1d((int)p->len, p->spec, p->buf, FFTW_ESTIMATE);
-  pthread_mutex_unlock(&planner_lock);
+  sph_fftw_planner_unlock();
   if (p->fwd == NULL || p->inv == NULL) {
     acf_plan_free(p);
     return sph_error_set(err, SPH_ERR_NOMEM, "autocorrelation: FFTW could not plan length %zu",

@@ -6,11 +6,11 @@
 
 #include <complex.h>
 #include <math.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "sphaera/mem.h"
+#include "sphaera/fftw_lock.h"
 
 /* Complex products written out: ISO C's complex multiply checks every result for NaN
  * and calls a library routine to recover infinities, which costs more than the product
@@ -25,10 +25,6 @@ static inline double _Complex cmulc(double _Complex a, double _Complex b)
 {
   return CMPLX(creal(a) * creal(b) + cimag(a) * cimag(b), cimag(a) * creal(b) - creal(a) * cimag(b));
 }
-
-/* FFTW's planner is not thread-safe (its execute functions are): planning anywhere in
- * the process must hold one lock. */
-static pthread_mutex_t fftw_planner_lock = PTHREAD_MUTEX_INITIALIZER;
 
 typedef struct {
   double phi0;
@@ -121,7 +117,7 @@ SphStatus sph_ring_ffts_init(SphRingFfts *f, const SphRingGeometry *geometry, in
    * sht_internal.h) for even lengths. */
   int use_half = nplans > 16;
   SphStatus status = SPH_OK;
-  pthread_mutex_lock(&fftw_planner_lock);
+  sph_fftw_planner_lock();
   int p = -1;
   for (int i = 0; i < nrings; i++) {
     if (i == 0 || byn[i].n != byn[i - 1].n) {
@@ -148,7 +144,7 @@ SphStatus sph_ring_ffts_init(SphRingFfts *f, const SphRingGeometry *geometry, in
     }
     f->ring_plan[byn[i].ring] = p;
   }
-  pthread_mutex_unlock(&fftw_planner_lock);
+  sph_fftw_planner_unlock();
   sph_free_aligned(rbuf);
   sph_free_aligned(cbuf);
   sph_free_aligned(cbuf2);
@@ -245,7 +241,7 @@ SphStatus sph_ring_ffts_init(SphRingFfts *f, const SphRingGeometry *geometry, in
 void sph_ring_ffts_free(SphRingFfts *f)
 {
   if (f->plans != NULL) {
-    pthread_mutex_lock(&fftw_planner_lock);
+    sph_fftw_planner_lock();
     for (int p = 0; p < f->nplans; p++) {
       if (f->plans[p].r2c != NULL)
         fftw_destroy_plan(f->plans[p].r2c);
@@ -255,7 +251,7 @@ void sph_ring_ffts_free(SphRingFfts *f)
         fftw_destroy_plan(f->plans[p].half);
       sph_free_aligned(f->plans[p].twiddle);
     }
-    pthread_mutex_unlock(&fftw_planner_lock);
+    sph_fftw_planner_unlock();
   }
   free(f->plans);
   free(f->ring_plan);

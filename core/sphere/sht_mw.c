@@ -3,11 +3,11 @@
 
 #include <complex.h>
 #include <math.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "sphaera/mem.h"
+#include "sphaera/fftw_lock.h"
 
 struct SphMwResampler {
   int L;
@@ -22,7 +22,6 @@ struct SphMwResampler {
   fftw_plan backward_short; /* length 2L-1 */
 };
 
-static pthread_mutex_t mw_planner_lock = PTHREAD_MUTEX_INITIALIZER;
 
 SphMwResampler *sph_mw_resampler_new(const SphShtPlan *plan, SphError *err)
 {
@@ -60,12 +59,12 @@ SphMwResampler *sph_mw_resampler_new(const SphShtPlan *plan, SphError *err)
   double _Complex *a = sph_alloc_aligned((size_t)2 * N, sizeof *a, err);
   if (a == NULL)
     goto fail;
-  pthread_mutex_lock(&mw_planner_lock);
+  sph_fftw_planner_lock();
   mw->forward = fftw_plan_dft_1d(N, (fftw_complex *)a, (fftw_complex *)a, FFTW_FORWARD, FFTW_ESTIMATE);
   mw->backward = fftw_plan_dft_1d(2 * N, (fftw_complex *)a, (fftw_complex *)a, FFTW_BACKWARD, FFTW_ESTIMATE);
   mw->forward_long = fftw_plan_dft_1d(2 * N, (fftw_complex *)a, (fftw_complex *)a, FFTW_FORWARD, FFTW_ESTIMATE);
   mw->backward_short = fftw_plan_dft_1d(N, (fftw_complex *)a, (fftw_complex *)a, FFTW_BACKWARD, FFTW_ESTIMATE);
-  pthread_mutex_unlock(&mw_planner_lock);
+  sph_fftw_planner_unlock();
   sph_free_aligned(a);
   if (mw->forward == NULL || mw->backward == NULL || mw->forward_long == NULL ||
       mw->backward_short == NULL) {
@@ -83,7 +82,7 @@ void sph_mw_resampler_free(SphMwResampler *mw)
 {
   if (mw == NULL)
     return;
-  pthread_mutex_lock(&mw_planner_lock);
+  sph_fftw_planner_lock();
   if (mw->forward != NULL)
     fftw_destroy_plan(mw->forward);
   if (mw->backward != NULL)
@@ -92,7 +91,7 @@ void sph_mw_resampler_free(SphMwResampler *mw)
     fftw_destroy_plan(mw->forward_long);
   if (mw->backward_short != NULL)
     fftw_destroy_plan(mw->backward_short);
-  pthread_mutex_unlock(&mw_planner_lock);
+  sph_fftw_planner_unlock();
   sph_pair_blocks_free(&mw->blocks);
   sph_ring_geometry_free(mw->cc);
   free(mw->slot);
