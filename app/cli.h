@@ -58,3 +58,15 @@ int cli_run_render(int argc, char **argv);
 /* spherical harmonic commands (cli-sht.c), listed and dispatched after cli_commands */
 extern const CliCommand cli_sht_commands[];
 extern const int cli_sht_command_count;
+
+/* wavelet commands (cli-wavelet.c), listed and dispatched after cli_sht_commands */
+extern const CliCommand cli_wavelet_commands[];
+extern const int cli_wavelet_command_count;
+
+/* inference commands (cli-infer.c), listed and dispatched after cli_wavelet_commands */
+extern const CliCommand cli_infer_commands[];
+extern const int cli_infer_command_count;
+
+/* learning commands (cli-learn.c), listed and dispatched after cli_infer_commands */
+extern const CliCommand cli_learn_commands[];
+extern const int cli_learn_command_count;

@@ -49,7 +49,7 @@ static void sph_application_activate(GApplication *application)
 {
   SphWindow *window = sph_window_new(GTK_APPLICATION(application));
   gtk_window_present(GTK_WINDOW(window));
-  sph_window_open_demo(window);
+  sph_window_open_cmb_demo(window);
 }
 
 /* All the files in one new window, as layers in the order given. */

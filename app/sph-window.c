@@ -7,10 +7,23 @@
 #include "sph-job-status.h"
 #include "sph-sky-page.h"
 #include "sph-view-settings.h"
+#include "sphaera/fields.h"
 #include "sphaera/fits_map.h"
+#include "sphaera/spectrum.h"
 #include "sphaera/job.h"
 
 #define DEMO_MAP_FILE "wmap_band_iqumap_r9_7yr_W_v4_udgraded32.fits"
+/* The start-up sky: a LambdaCDM CMB realisation from HEALPix's totcls.dat (uK^2). */
+#define CMB_CLS_FILE "totcls.dat"
+#define CMB_NSIDE 512
+#define CMB_LMAX 1024
+#define CMB_SEED 1234
+
+typedef enum {
+  LOAD_FILE,      /* a FITS map chosen by the user */
+  LOAD_WMAP_DEMO, /* the WMAP W band map shipped in data/ */
+  LOAD_CMB_DEMO,  /* a CMB realisation synthesised from CMB_CLS_FILE */
+} LoadKind;
 
 /* The talk's three pillars; the sidebar lists the pages under them. */
 typedef enum {
@@ -84,7 +97,7 @@ static void hide_error(SphWindow *self)
 typedef struct {
   char *path;
   char *name; /* for messages: the file's base name */
-  gboolean demo;
+  LoadKind kind;
   SphJob *job;
   gint64 started_us;
 } LoadRequest;
@@ -124,7 +137,7 @@ static void load_thread(GTask *task, gpointer source, gpointer task_data,
     g_task_return_new_error(task, sph_load_error_quark(), err.code, "%s", err.message);
     return;
   }
-  if (req->demo)
+  if (req->kind == LOAD_WMAP_DEMO)
     complete_demo_metadata(map);
   /* The sky view's texture is in RING order: reorder here, off the main thread. */
   if (map->ordering != SPH_ORDER_RING && !sph_job_is_cancelled(req->job)) {
@@ -140,9 +153,55 @@ static void load_thread(GTask *task, gpointer source, gpointer task_data,
   g_task_return_pointer(task, map, (GDestroyNotify)sph_map_free);
 }
 
+static void free_snapshot_map(void *data)
+{
+  sph_map_free(data);
+}
+
+/* A seeded synfast of the LambdaCDM spectra: T in uK, galactic. The synthesis reports
+ * its progress through the job; the finished map is published as the job's snapshot for
+ * the live view before the task returns it. */
+static void cmb_thread(GTask *task, gpointer source, gpointer task_data,
+                       GCancellable *cancellable)
+{
+  (void)source;
+  (void)cancellable;
+  LoadRequest *req = task_data;
+  sph_job_set_progress(req->job, 0.0, "Reading the ΛCDM spectra");
+  SphError err = SPH_ERROR_INIT;
+  SphSpectra *cls = sph_cl_read_text(req->path, &err);
+  if (cls == NULL) {
+    g_task_return_new_error(task, sph_load_error_quark(), err.code, "%s", err.message);
+    return;
+  }
+  char *text = g_strdup_printf("Synthesising a CMB sky (NSIDE %d, lmax %d)", CMB_NSIDE,
+                               CMB_LMAX);
+  sph_job_set_progress(req->job, 0.0, text);
+  g_free(text);
+  /* Only TT: the demo shows temperature. */
+  int ncomp = cls->ncomp;
+  cls->ncomp = 1;
+  SphMap *map = sph_synfast(cls, CMB_NSIDE, CMB_LMAX, 0.0, CMB_SEED, req->job, &err);
+  cls->ncomp = ncomp;
+  sph_spectra_free(cls);
+  if (map == NULL) {
+    g_task_return_new_error(task, sph_load_error_quark(), err.code, "%s: %s", req->path,
+                            err.message);
+    return;
+  }
+  map->coordsys = SPH_COORD_GALACTIC;
+  sph_map_set_field_name(map, 0, "TEMPERATURE");
+  sph_map_set_field_unit(map, 0, "uK");
+  SphMap *shown = sph_map_copy(map, &err);
+  if (shown != NULL)
+    sph_job_publish(req->job, sph_snapshot_new(shown, free_snapshot_map));
+  sph_job_set_progress(req->job, 1.0, NULL);
+  g_task_return_pointer(task, map, (GDestroyNotify)sph_map_free);
+}
+
 typedef struct {
   char *path;
-  gboolean demo;
+  LoadKind kind;
 } PendingLoad;
 
 static void pending_load_free(gpointer data)
@@ -152,21 +211,34 @@ static void pending_load_free(gpointer data)
   g_free(pending);
 }
 
-static void start_load(SphWindow *self, const char *path, gboolean demo);
+static void start_load(SphWindow *self, const char *path, LoadKind kind);
 
 static void finish_load(SphWindow *self, SphJob *job, const char *message)
 {
+  SphSkyView *view = sph_sky_page_get_view(sky_page(self));
+  if (job != NULL && sph_sky_view_get_followed_job(view) == job)
+    sph_sky_view_unfollow_job(view);
   sph_job_status_finish(self->job_status, job, message);
   g_clear_pointer(&self->load_job, sph_job_unref);
   set_action_enabled(self, "cancel-job", FALSE);
   PendingLoad *next = g_queue_pop_head(&self->pending);
   if (next != NULL) {
-    start_load(self, next->path, next->demo);
+    start_load(self, next->path, next->kind);
     pending_load_free(next);
   }
 }
 
 /* The Open Recent submenu from the settings file, newest first. */
+/* The window is titled after the layer the Sky page shows. */
+static void on_page_title(GObject *object, GParamSpec *pspec, gpointer data)
+{
+  (void)pspec;
+  const char *name = sph_sky_page_get_title(SPH_SKY_PAGE(object));
+  char *title = name[0] != '\0' ? g_strdup_printf("%s — Sphaera", name) : g_strdup("Sphaera");
+  gtk_window_set_title(GTK_WINDOW(data), title);
+  g_free(title);
+}
+
 static void rebuild_recent_menu(SphWindow *self)
 {
   g_menu_remove_all(self->recent_menu);
@@ -235,35 +307,34 @@ static void load_done(GObject *source, GAsyncResult *result, gpointer data)
                                     req->name, map->nside, map->nfields,
                                     map->nfields == 1 ? "" : "s",
                                     sph_coordsys_name(map->coordsys), seconds);
-    char *title = g_strdup_printf("%s — Sphaera", req->name);
     hide_error(self);
     sph_sky_page_add_map(sky_page(self), map, req->name);
-    if (!req->demo)
+    if (req->kind == LOAD_FILE)
       remember_recent(self, req->path);
     gtk_stack_set_visible_child_name(self->stack, "sky");
-    gtk_window_set_title(GTK_WINDOW(self), title);
     finish_load(self, req->job, message);
-    g_free(title);
     g_free(message);
   }
   g_clear_error(&error);
 }
 
 /* Maps open one after another, each as a new layer: a load waits for the running one. */
-static void start_load(SphWindow *self, const char *path, gboolean demo)
+static void start_load(SphWindow *self, const char *path, LoadKind kind)
 {
   if (self->load_job != NULL) {
     PendingLoad *pending = g_new0(PendingLoad, 1);
     pending->path = g_strdup(path);
-    pending->demo = demo;
+    pending->kind = kind;
     g_queue_push_tail(&self->pending, pending);
     return;
   }
 
   LoadRequest *req = g_new0(LoadRequest, 1);
   req->path = g_strdup(path);
-  req->name = g_path_get_basename(path);
-  req->demo = demo;
+  req->name = kind == LOAD_CMB_DEMO
+                  ? g_strdup_printf("CMB realisation (ΛCDM, seed %d)", CMB_SEED)
+                  : g_path_get_basename(path);
+  req->kind = kind;
   req->job = sph_job_new();
   req->started_us = g_get_monotonic_time();
   if (req->job == NULL) {
@@ -279,10 +350,14 @@ static void start_load(SphWindow *self, const char *path, gboolean demo)
   g_free(title);
   set_action_enabled(self, "cancel-job", TRUE);
 
+  /* The realisation's snapshots fill the view in while the job runs. */
+  if (kind == LOAD_CMB_DEMO)
+    sph_sky_view_follow_job(sph_sky_page_get_view(sky_page(self)), req->job, 0);
+
   GTask *task = g_task_new(self, NULL, load_done, NULL);
   g_task_set_name(task, "sphaera: load map");
   g_task_set_task_data(task, req, load_request_free);
-  g_task_run_in_thread(task, load_thread);
+  g_task_run_in_thread(task, kind == LOAD_CMB_DEMO ? cmb_thread : load_thread);
   g_object_unref(task);
 }
 
@@ -299,7 +374,7 @@ void sph_window_open_file(SphWindow *self, GFile *file)
     g_free(uri);
     return;
   }
-  start_load(self, path, FALSE);
+  start_load(self, path, LOAD_FILE);
   g_free(path);
 }
 
@@ -315,7 +390,23 @@ void sph_window_open_demo(SphWindow *self)
     g_error_free(error);
     return;
   }
-  start_load(self, path, TRUE);
+  start_load(self, path, LOAD_WMAP_DEMO);
+  g_free(path);
+}
+
+void sph_window_open_cmb_demo(SphWindow *self)
+{
+  g_return_if_fail(SPH_IS_WINDOW(self));
+  GError *error = NULL;
+  char *path = sph_application_find_data_file(CMB_CLS_FILE, &error);
+  if (path == NULL) {
+    char *message = g_strdup_printf("Could not make the CMB demo sky. %s", error->message);
+    sph_window_show_error(self, message);
+    g_free(message);
+    g_error_free(error);
+    return;
+  }
+  start_load(self, path, LOAD_CMB_DEMO);
   g_free(path);
 }
 
@@ -647,6 +738,7 @@ static void sph_window_init(SphWindow *self)
   self->settings_path = settings != NULL ? g_strdup(settings) : sph_settings_default_path();
   sph_sky_page_set_settings_path(sky_page(self), self->settings_path);
   rebuild_recent_menu(self);
+  g_signal_connect(sky_page(self), "notify::title", G_CALLBACK(on_page_title), self);
 
   GtkDropTarget *drop = gtk_drop_target_new(G_TYPE_INVALID, GDK_ACTION_COPY);
   GType types[] = { GDK_TYPE_FILE_LIST, G_TYPE_FILE };

@@ -15,6 +15,9 @@ SphWindow *sph_window_new(GtkApplication *application);
 void sph_window_open_file(SphWindow *window, GFile *file);
 /* The built-in demo: the WMAP 7-year W band I map (galactic, mK). */
 void sph_window_open_demo(SphWindow *window);
+/* Synthesises the start-up sky, a LambdaCDM CMB realisation, on a worker thread; the view
+ * follows it while it is made and it becomes a layer when done. */
+void sph_window_open_cmb_demo(SphWindow *window);
 /* Shows message in the window's error bar until dismissed. */
 void sph_window_show_error(SphWindow *window, const char *message);
 

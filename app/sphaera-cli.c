@@ -76,6 +76,12 @@ static void print_usage(FILE *out)
     fprintf(out, "  %-10s %s\n", cli_commands[i].name, cli_commands[i].summary);
   for (int i = 0; i < cli_sht_command_count; i++)
     fprintf(out, "  %-10s %s\n", cli_sht_commands[i].name, cli_sht_commands[i].summary);
+  for (int i = 0; i < cli_wavelet_command_count; i++)
+    fprintf(out, "  %-10s %s\n", cli_wavelet_commands[i].name, cli_wavelet_commands[i].summary);
+  for (int i = 0; i < cli_infer_command_count; i++)
+    fprintf(out, "  %-10s %s\n", cli_infer_commands[i].name, cli_infer_commands[i].summary);
+  for (int i = 0; i < cli_learn_command_count; i++)
+    fprintf(out, "  %-10s %s\n", cli_learn_commands[i].name, cli_learn_commands[i].summary);
   fprintf(out, "\n"
                "Run '" CLI_NAME " COMMAND --help' for a command's options.\n");
 }
@@ -101,6 +107,24 @@ int main(int argc, char **argv)
           return 0;
         }
       }
+      for (int i = 0; i < cli_wavelet_command_count; i++) {
+        if (strcmp(argv[2], cli_wavelet_commands[i].name) == 0) {
+          fputs(cli_wavelet_commands[i].usage, stdout);
+          return 0;
+        }
+      }
+      for (int i = 0; i < cli_infer_command_count; i++) {
+        if (strcmp(argv[2], cli_infer_commands[i].name) == 0) {
+          fputs(cli_infer_commands[i].usage, stdout);
+          return 0;
+        }
+      }
+      for (int i = 0; i < cli_learn_command_count; i++) {
+        if (strcmp(argv[2], cli_learn_commands[i].name) == 0) {
+          fputs(cli_learn_commands[i].usage, stdout);
+          return 0;
+        }
+      }
       return cli_fail("unknown command '%s' (see '" CLI_NAME " --help')", argv[2]);
     }
     print_usage(stdout);
@@ -122,5 +146,14 @@ int main(int argc, char **argv)
   for (int i = 0; i < cli_sht_command_count; i++)
     if (strcmp(first, cli_sht_commands[i].name) == 0)
       return cli_sht_commands[i].run(argc - 1, argv + 1);
+  for (int i = 0; i < cli_wavelet_command_count; i++)
+    if (strcmp(first, cli_wavelet_commands[i].name) == 0)
+      return cli_wavelet_commands[i].run(argc - 1, argv + 1);
+  for (int i = 0; i < cli_infer_command_count; i++)
+    if (strcmp(first, cli_infer_commands[i].name) == 0)
+      return cli_infer_commands[i].run(argc - 1, argv + 1);
+  for (int i = 0; i < cli_learn_command_count; i++)
+    if (strcmp(first, cli_learn_commands[i].name) == 0)
+      return cli_learn_commands[i].run(argc - 1, argv + 1);
   return cli_fail("unknown command '%s' (see '" CLI_NAME " --help')", first);
 }

@@ -327,7 +327,7 @@ static double round_trip(const SphRingGeometry *g, int spin, int lmax, int mmax)
 static void test_round_trips(void)
 {
   for (int spin = 1; spin <= 3; spin++) {
-    int Ls[] = { spin + 1, 64, 128 };
+    int Ls[] = { spin + 1, spin == 2 ? 128 : 64 };
     for (size_t k = 0; k < G_N_ELEMENTS(Ls); k++) {
       int L = Ls[k];
       SphRingGeometry *gl = sph_ring_geometry_gauss_legendre(L, 0, NULL);

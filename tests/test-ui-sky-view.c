@@ -840,8 +840,13 @@ static void test_layers(void)
   }
 
   /* Key "1": back to the first map, as it was left. */
+  g_assert_cmpstr(sph_sky_page_get_title(page), ==, "mask");
   g_assert_true(gtk_widget_activate_action(GTK_WIDGET(page), "sky.select-layer", "i", 0));
   g_assert_true(sph_sky_view_get_map(view) == first);
+  char *title = NULL;
+  g_object_get(page, "title", &title, NULL);
+  g_assert_cmpstr(title, ==, "demo");
+  g_free(title);
   g_assert_cmpint(sph_sky_view_get_field(view), ==, 2);
   g_assert_cmpint(sph_sky_view_get_colormap(view), ==, SPH_CMAP_MAGMA);
   double vmin, vmax;

@@ -62,6 +62,8 @@ struct _SphSkyPage {
   GtkLabel *readout_label;
   SphPinList *pin_list;
   SphProfilePlot *profile_plot;
+  SphSpectrumPlot *spectrum_plot;
+  GtkCheckButton *spectrum_log_l;
   GtkButton *clear_marks_button;
   GtkListBox *layer_list;
   GtkDropDown *overlay_dropdown;
@@ -88,6 +90,9 @@ struct _SphSkyPage {
 };
 
 G_DEFINE_FINAL_TYPE(SphSkyPage, sph_sky_page, GTK_TYPE_BOX)
+
+enum { PROP_0, PROP_TITLE, N_PROPS };
+static GParamSpec *props[N_PROPS];
 
 /* ---- view -> controls ---- */
 
@@ -394,6 +399,12 @@ SphPinList *sph_sky_page_get_pin_list(SphSkyPage *self)
   return self->pin_list;
 }
 
+SphSpectrumPlot *sph_sky_page_get_spectrum_plot(SphSkyPage *self)
+{
+  g_return_val_if_fail(SPH_IS_SKY_PAGE(self), NULL);
+  return self->spectrum_plot;
+}
+
 SphProfilePlot *sph_sky_page_get_profile_plot(SphSkyPage *self)
 {
   g_return_val_if_fail(SPH_IS_SKY_PAGE(self), NULL);
@@ -526,6 +537,7 @@ void sph_sky_page_select_layer(SphSkyPage *self, int index)
   const SphMap *map = layer->map;
   g_free(self->title);
   self->title = g_strdup(layer->title);
+  g_object_notify_by_pspec(G_OBJECT(self), props[PROP_TITLE]);
   gtk_label_set_text(self->title_label, self->title);
   sync_controls_sensitivity(self, map);
 
@@ -630,6 +642,7 @@ void sph_sky_page_set_map(SphSkyPage *self, SphMap *map, const char *title)
   }
   g_free(self->title);
   self->title = g_strdup("");
+  g_object_notify_by_pspec(G_OBJECT(self), props[PROP_TITLE]);
   gtk_label_set_text(self->title_label, NO_MAP_HINT);
   sync_controls_sensitivity(self, NULL);
   self->syncing = TRUE;
@@ -845,21 +858,38 @@ static void sph_sky_page_finalize(GObject *object)
   G_OBJECT_CLASS(sph_sky_page_parent_class)->finalize(object);
 }
 
+static void sph_sky_page_get_property(GObject *object, guint id, GValue *value,
+                                      GParamSpec *pspec)
+{
+  if (id == PROP_TITLE)
+    g_value_set_string(value, SPH_SKY_PAGE(object)->title);
+  else
+    G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec);
+}
+
 static void sph_sky_page_class_init(SphSkyPageClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS(klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS(klass);
   object_class->dispose = sph_sky_page_dispose;
   object_class->finalize = sph_sky_page_finalize;
+  object_class->get_property = sph_sky_page_get_property;
+  /* The shown layer's title (a file name; "" without a map). */
+  props[PROP_TITLE] = g_param_spec_string("title", NULL, NULL, "",
+                                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties(object_class, N_PROPS, props);
 
   g_type_ensure(SPH_TYPE_SKY_VIEW);
   g_type_ensure(SPH_TYPE_COLORBAR);
   g_type_ensure(SPH_TYPE_PIN_LIST);
   g_type_ensure(SPH_TYPE_PROFILE_PLOT);
   g_type_ensure(SPH_TYPE_HISTOGRAM);
+  g_type_ensure(SPH_TYPE_SPECTRUM_PLOT);
   gtk_widget_class_set_template_from_resource(widget_class,
                                               "/org/sphaera/Sphaera/ui/sph-sky-page.ui");
   gtk_widget_class_bind_template_child(widget_class, SphSkyPage, title_label);
+  gtk_widget_class_bind_template_child(widget_class, SphSkyPage, spectrum_plot);
+  gtk_widget_class_bind_template_child(widget_class, SphSkyPage, spectrum_log_l);
   gtk_widget_class_bind_template_child(widget_class, SphSkyPage, field_dropdown);
   gtk_widget_class_bind_template_child(widget_class, SphSkyPage, field_names);
   gtk_widget_class_bind_template_child(widget_class, SphSkyPage, cmap_dropdown);
@@ -922,6 +952,8 @@ static void sph_sky_page_class_init(SphSkyPageClass *klass)
 static void sph_sky_page_init(SphSkyPage *self)
 {
   gtk_widget_init_template(GTK_WIDGET(self));
+  g_object_bind_property(self->spectrum_log_l, "active", self->spectrum_plot, "log-l",
+                         G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
   self->title = g_strdup("");
   self->layers = g_ptr_array_new_with_free_func(layer_free);
   self->current = self->overlay = self->last_overlay = -1;

@@ -7,6 +7,7 @@
 #include "sph-pin-list.h"
 #include "sph-profile-plot.h"
 #include "sph-sky-view.h"
+#include "sph-spectrum-plot.h"
 #include "sphaera/error.h"
 #include "sphaera/map.h"
 
@@ -44,6 +45,8 @@ SphPinList *sph_sky_page_get_pin_list(SphSkyPage *page);
 SphProfilePlot *sph_sky_page_get_profile_plot(SphSkyPage *page);
 /* The histogram of the shown field over the view's range, in the view's colours. */
 SphHistogram *sph_sky_page_get_histogram(SphSkyPage *page);
+/* The power-spectrum panel under the map (filled by whoever computes the spectrum). */
+SphSpectrumPlot *sph_sky_page_get_spectrum_plot(SphSkyPage *page);
 /* Removes the pinned point and the profile line. */
 void sph_sky_page_clear_marks(SphSkyPage *page);
 

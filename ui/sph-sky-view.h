@@ -5,6 +5,7 @@
 
 #include "sphaera/colormap.h"
 #include "sphaera/colorscale.h"
+#include "sphaera/job.h"
 #include "sphaera/map.h"
 #include "sphaera/projection.h"
 
@@ -133,5 +134,20 @@ guint64 sph_sky_view_get_frame_count(SphSkyView *view);
 /* How many times the values texture was uploaded: once per map or field, never for a
  * change of colormap or range. */
 guint sph_sky_view_get_values_uploads(SphSkyView *view);
+
+/* Live view: follows job's snapshots, each a SphMap (sph_snapshot_data()), showing field
+ * `field` of the newest. A 100 ms timer compares the job's generation with the one shown
+ * and, when it changed, shows a copy of the new snapshot's map (the view owns it, so it
+ * stays after the job ends), so the view uploads and redraws at most ten times a second
+ * however fast the job publishes, and the worker never waits for the main loop. A job
+ * already followed is dropped; NULL stops following. get_live_updates counts the
+ * snapshots shown. */
+void sph_sky_view_follow_job(SphSkyView *view, SphJob *job, int field);
+void sph_sky_view_unfollow_job(SphSkyView *view);
+SphJob *sph_sky_view_get_followed_job(SphSkyView *view);
+guint sph_sky_view_get_live_updates(SphSkyView *view);
+/* Shows the newest snapshot now if it is newer than the one shown (what the timer does);
+ * TRUE when it showed one. */
+gboolean sph_sky_view_poll_job(SphSkyView *view);
 
 G_END_DECLS

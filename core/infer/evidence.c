@@ -9,85 +9,35 @@
 #include "sphaera/mem.h"
 #include "sphaera/rng.h"
 
+#include "gauss_mixture.h"
+
 void sph_harmonic_options_init(SphHarmonicOptions *opts)
 {
   *opts = (SphHarmonicOptions){.temperature = SPH_HARMONIC_DEFAULT_TEMPERATURE, .burn = 0,
-                               .target = NULL, .check_draws = 2000, .seed = 1};
+                               .components = 1, .target = NULL, .check_draws = 2000,
+                               .seed = 1};
 }
 
-/* In-place Cholesky factor (lower) of the n x n symmetric a; false when a is not
- * positive definite. */
-static bool cholesky(double *a, size_t n)
-{
-  for (size_t j = 0; j < n; j++) {
-    double d = a[j * n + j];
-    for (size_t k = 0; k < j; k++)
-      d -= a[j * n + k] * a[j * n + k];
-    if (!(d > 0))
-      return false;
-    d = sqrt(d);
-    a[j * n + j] = d;
-    for (size_t i = j + 1; i < n; i++) {
-      double s = a[i * n + j];
-      for (size_t k = 0; k < j; k++)
-        s -= a[i * n + k] * a[j * n + k];
-      a[i * n + j] = s / d;
-    }
-    for (size_t i = 0; i < j; i++)
-      a[i * n + j] = 0;
-  }
-  return true;
-}
-
-/* ln N(x; mean, L L^T) given the Cholesky factor L and its log-determinant half
- * (sum ln L_ii); work holds dim values. */
-/* The largest ln phi - ln(L pi) over `draws` points drawn from phi = N(mean, L L^T),
- * -inf when every draw falls outside the target's box. */
-static SphStatus draw_check(const SphTarget *target, const double *mean, const double *chol,
-                            double half_logdet, size_t dim, size_t draws, uint64_t seed,
-                            double *work, double *x, double *max_ratio, SphError *err)
+/* The largest ln phi - ln(L pi) over `draws` points drawn from phi, -inf when every
+ * draw falls outside the target's box. */
+static SphStatus draw_check(const SphTarget *target, GaussMixture *phi, size_t draws,
+                            uint64_t seed, double *x, double *max_ratio, SphError *err)
 {
   SphRng rng;
   sph_rng_init(&rng, seed, 0);
   double best = -INFINITY;
   for (size_t k = 0; k < draws; k++) {
-    double q = 0;
-    for (size_t i = 0; i < dim; i++) {
-      work[i] = sph_rng_normal(&rng);
-      q += work[i] * work[i];
-    }
-    for (size_t i = 0; i < dim; i++) {
-      double s = mean[i];
-      for (size_t j = 0; j <= i; j++)
-        s += chol[i * dim + j] * work[j];
-      x[i] = s;
-    }
+    double log_phi = gauss_mixture_draw(phi, &rng, x);
     double lp;
     SphStatus st = sph_target_eval(target, x, NULL, &lp, err);
     if (st != SPH_OK)
       return st;
     if (lp == -INFINITY)
       continue;
-    double r = -0.5 * q - half_logdet - 0.5 * (double)dim * log(2 * M_PI) - lp;
-    if (r > best)
-      best = r;
+    best = fmax(best, log_phi - lp);
   }
   *max_ratio = best;
   return SPH_OK;
-}
-
-static double log_gauss(const double *x, const double *mean, const double *chol,
-                        double half_logdet, size_t dim, double *work)
-{
-  double q = 0;
-  for (size_t i = 0; i < dim; i++) {
-    double s = x[i] - mean[i];
-    for (size_t k = 0; k < i; k++)
-      s -= chol[i * dim + k] * work[k];
-    work[i] = s / chol[i * dim + i];
-    q += work[i] * work[i];
-  }
-  return -0.5 * q - half_logdet - 0.5 * (double)dim * log(2 * M_PI);
 }
 
 SphStatus sph_evidence_harmonic(const SphChain *chain, const SphHarmonicOptions *opts,
@@ -129,52 +79,26 @@ SphStatus sph_evidence_harmonic(const SphChain *chain, const SphHarmonicOptions 
                              s, lp);
     }
 
-  double *mean = sph_calloc_aligned(dim, sizeof(double), err);
-  double *cov = mean ? sph_calloc_aligned(dim * dim, sizeof(double), err) : NULL;
-  double *work = cov ? sph_alloc_aligned(2 * dim, sizeof(double), err) : NULL;
+  if (opts->components < 1 || opts->components > 64)
+    return sph_error_set(err, SPH_ERR_INVALID,
+                         "harmonic evidence: %zu mixture components; use 1..64",
+                         opts->components);
+  GaussMixture *phi = NULL;
+  SphStatus st = gauss_mixture_fit(chain, opts->burn, 0, train_w, opts->components, temp,
+                                   &phi, err);
+  if (st != SPH_OK)
+    return st;
+  double *work = sph_alloc_aligned(dim, sizeof(double), err);
   double *chain_sum = work ? sph_calloc_aligned(infer_w, sizeof(double), err) : NULL;
   if (chain_sum == NULL) {
-    sph_free_aligned(mean);
-    sph_free_aligned(cov);
-    sph_free_aligned(work);
-    return err ? err->code : SPH_ERR_NOMEM;
-  }
-  SphStatus st = SPH_OK;
-  for (size_t s = opts->burn; s < chain->steps; s++)
-    for (size_t w = 0; w < train_w; w++) {
-      const double *x = sph_chain_sample(chain, s, w);
-      for (size_t i = 0; i < dim; i++)
-        mean[i] += x[i];
-    }
-  for (size_t i = 0; i < dim; i++)
-    mean[i] /= (double)n_train;
-  for (size_t s = opts->burn; s < chain->steps; s++)
-    for (size_t w = 0; w < train_w; w++) {
-      const double *x = sph_chain_sample(chain, s, w);
-      for (size_t i = 0; i < dim; i++)
-        for (size_t j = 0; j <= i; j++)
-          cov[i * dim + j] += (x[i] - mean[i]) * (x[j] - mean[j]);
-    }
-  for (size_t i = 0; i < dim; i++)
-    for (size_t j = 0; j <= i; j++) {
-      cov[i * dim + j] *= temp / (double)(n_train - 1);
-      cov[j * dim + i] = cov[i * dim + j];
-    }
-  if (!cholesky(cov, dim)) {
-    st = sph_error_set(err, SPH_ERR_INVALID,
-                       "harmonic evidence: the training samples' covariance is singular (a "
-                       "parameter that never moves?); the chain cannot fit a Gaussian target");
+    st = err ? err->code : SPH_ERR_NOMEM;
     goto done;
   }
-  double half_logdet = 0;
-  for (size_t i = 0; i < dim; i++)
-    half_logdet += log(cov[i * dim + i]);
-
   /* Two passes: the largest log ratio first, then the shifted sums. */
   double rmax = -INFINITY;
   for (size_t s = opts->burn; s < chain->steps; s++)
     for (size_t w = train_w; w < walkers; w++) {
-      double r = log_gauss(sph_chain_sample(chain, s, w), mean, cov, half_logdet, dim, work) -
+      double r = gauss_mixture_log_density(phi, sph_chain_sample(chain, s, w)) -
                  chain->log_prob[s * walkers + w];
       if (r > rmax)
         rmax = r;
@@ -182,7 +106,7 @@ SphStatus sph_evidence_harmonic(const SphChain *chain, const SphHarmonicOptions 
   double total = 0, total_sq = 0;
   for (size_t s = opts->burn; s < chain->steps; s++)
     for (size_t w = train_w; w < walkers; w++) {
-      double r = log_gauss(sph_chain_sample(chain, s, w), mean, cov, half_logdet, dim, work) -
+      double r = gauss_mixture_log_density(phi, sph_chain_sample(chain, s, w)) -
                  chain->log_prob[s * walkers + w];
       double v = exp(r - rmax);
       chain_sum[w - train_w] += v;
@@ -206,14 +130,7 @@ SphStatus sph_evidence_harmonic(const SphChain *chain, const SphHarmonicOptions 
   out->relative_variance = n_infer > 1 ? (mean_sq / (rho * rho) - 1) * (double)n_infer /
                                              (double)(n_infer - 1)
                                        : 0;
-  out->target_inside = out->max_weight_share <= SPH_HARMONIC_MAX_WEIGHT_SHARE;
-  if (!out->target_inside) {
-    snprintf(out->warning, sizeof out->warning,
-             "the fitted target leaves the posterior: one sample carries %.1f%% of the "
-             "harmonic sum (limit %.0f%%); lower the temperature or run longer, the "
-             "evidence may be confidently wrong",
-             100 * out->max_weight_share, 100 * SPH_HARMONIC_MAX_WEIGHT_SHARE);
-  } else if (opts->target != NULL && opts->check_draws > 0) {
+  if (opts->target != NULL && opts->check_draws > 0) {
     if (sph_target_dim(opts->target) != dim) {
       st = sph_error_set(err, SPH_ERR_INVALID,
                          "harmonic evidence: the chain has %zu parameters but target %s has "
@@ -222,22 +139,28 @@ SphStatus sph_evidence_harmonic(const SphChain *chain, const SphHarmonicOptions 
       goto done;
     }
     double draw_max;
-    st = draw_check(opts->target, mean, cov, half_logdet, dim, opts->check_draws, opts->seed,
-                    work, work + dim, &draw_max, err);
+    st = draw_check(opts->target, phi, opts->check_draws, opts->seed, work, &draw_max, err);
     if (st != SPH_OK)
       goto done;
     out->draw_excess = draw_max == -INFINITY ? 0 : draw_max - rmax;
-    if (out->draw_excess > SPH_HARMONIC_MAX_DRAW_EXCESS) {
-      out->target_inside = false;
-      snprintf(out->warning, sizeof out->warning,
-               "the fitted target leaves the posterior: at draws from it the ratio to the "
-               "posterior is e^%.1f times its largest value on the samples (a gap between "
-               "modes?); the evidence may be confidently wrong", out->draw_excess);
-    }
+  }
+  out->target_inside = true;
+  if (out->max_weight_share > SPH_HARMONIC_MAX_WEIGHT_SHARE) {
+    out->target_inside = false;
+    snprintf(out->warning, sizeof out->warning,
+             "the fitted target leaves the posterior: one sample carries %.1f%% of the "
+             "harmonic sum (limit %.0f%%); lower the temperature or run longer, the "
+             "evidence may be confidently wrong",
+             100 * out->max_weight_share, 100 * SPH_HARMONIC_MAX_WEIGHT_SHARE);
+  } else if (out->draw_excess > SPH_HARMONIC_MAX_DRAW_EXCESS) {
+    out->target_inside = false;
+    snprintf(out->warning, sizeof out->warning,
+             "the fitted target leaves the posterior: at draws from it the ratio to the "
+             "posterior is e^%.1f times its largest value on the samples (a gap between "
+             "modes?); the evidence may be confidently wrong", out->draw_excess);
   }
 done:
-  sph_free_aligned(mean);
-  sph_free_aligned(cov);
+  gauss_mixture_free(phi);
   sph_free_aligned(work);
   sph_free_aligned(chain_sum);
   return st;

@@ -9,8 +9,9 @@ static SphStatus evaluate(SphLossFn fn, void *ctx, SphTape *tape, double *value,
 {
   sph_tape_reset(tape);
   SphVar *loss = fn(tape, ctx);
-  if (sph_tape_status(tape, err) != SPH_OK)
-    return err ? err->code : SPH_ERR_INVALID;
+  SphStatus st = sph_tape_status(tape, err);
+  if (st != SPH_OK)
+    return st;
   if (loss == NULL || loss->value->size != 1)
     return sph_error_set(err, SPH_ERR_INVALID, "gradcheck: the function gave no scalar loss");
   *value = sph_var_scalar(loss);
@@ -31,12 +32,8 @@ SphStatus sph_gradcheck(SphLossFn fn, void *ctx, SphVar *const *wrt, size_t nwrt
     return sph_error_set(err, SPH_ERR_NOMEM, "gradcheck: out of memory");
   for (size_t k = 0; k < nwrt; k++)
     sph_var_zero_grad(wrt[k]);
-  SphStatus st = SPH_OK;
   SphVar *loss = fn(tape, ctx);
-  if (sph_tape_status(tape, err) != SPH_OK)
-    st = err ? err->code : SPH_ERR_INVALID;
-  else
-    st = sph_backward(tape, loss, err);
+  SphStatus st = sph_backward(tape, loss, err); /* reports the tape's error first */
   double worst = 0.0;
   for (size_t k = 0; k < nwrt && st == SPH_OK; k++) {
     SphTensor *v = wrt[k]->value, *g = wrt[k]->grad;

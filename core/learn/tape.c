@@ -103,7 +103,8 @@ SphVar *tape_record(SphTape *tape, SphDType dtype, int ndim, const size_t *shape
   SphVar *v = calloc(1, sizeof *v);
   if (v == NULL)
     return tape_fail(tape, SPH_ERR_NOMEM, "autodiff: out of memory");
-  v->value = sph_tensor_new(dtype, ndim, shape, &err);
+  /* Every operation writes all of its output, so only gradients start at zero. */
+  v->value = sph_tensor_new_uninit(dtype, ndim, shape, &err);
   if (v->value != NULL && needs_grad)
     v->grad = sph_tensor_new(dtype, ndim, shape, &err);
   if (v->value == NULL || (needs_grad && v->grad == NULL) || !tape_push(tape, v)) {
@@ -121,7 +122,7 @@ SphVar *tape_record(SphTape *tape, SphDType dtype, int ndim, const size_t *shape
 SphTensor *tape_aux(SphTape *tape, SphVar *v, int slot, int ndim, const size_t *shape)
 {
   SphError err = SPH_ERROR_INIT;
-  SphTensor *t = sph_tensor_new(v->value->dtype, ndim, shape, &err);
+  SphTensor *t = sph_tensor_new_uninit(v->value->dtype, ndim, shape, &err);
   if (t == NULL) {
     tape_fail(tape, err.code, "autodiff: %s", err.message);
     return NULL;
@@ -200,8 +201,9 @@ double sph_var_scalar(const SphVar *v)
 
 SphStatus sph_backward(SphTape *tape, SphVar *loss, SphError *err)
 {
-  if (sph_tape_status(tape, err) != SPH_OK)
-    return err ? err->code : SPH_ERR_INVALID;
+  SphStatus st = sph_tape_status(tape, err);
+  if (st != SPH_OK)
+    return st;
   if (loss == NULL || loss->value->size != 1)
     return sph_error_set(err, SPH_ERR_INVALID, "backward: the loss must be one number");
   if (loss->grad == NULL)

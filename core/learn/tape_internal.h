@@ -27,5 +27,5 @@ SphVar *tape_fail(SphTape *tape, SphStatus code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* Checks a and b share a dtype; records the error otherwise. */
 bool tape_same_dtype(SphTape *tape, const char *op, const SphVar *a, const SphVar *b);
-/* A scratch tensor owned by v (aux or aux2); NULL on no memory (tape error set). */
+/* A scratch tensor owned by v (aux or aux2), contents undefined; NULL on no memory (tape error set). */
 SphTensor *tape_aux(SphTape *tape, SphVar *v, int slot, int ndim, const size_t *shape);

@@ -15,7 +15,8 @@ static size_t dtype_size(SphDType dtype)
   return dtype == SPH_F32 ? sizeof(float) : sizeof(double);
 }
 
-SphTensor *sph_tensor_new(SphDType dtype, int ndim, const size_t *shape, SphError *err)
+static SphTensor *tensor_new(SphDType dtype, int ndim, const size_t *shape, bool zero,
+                             SphError *err)
 {
   if (ndim < 1 || ndim > SPH_TENSOR_MAX_DIM) {
     sph_error_set(err, SPH_ERR_INVALID, "tensor: %d dimensions (1 to %d supported)", ndim,
@@ -40,7 +41,8 @@ SphTensor *sph_tensor_new(SphDType dtype, int ndim, const size_t *shape, SphErro
     sph_error_set(err, SPH_ERR_NOMEM, "tensor: out of memory");
     return NULL;
   }
-  t->data = sph_calloc_aligned(size, dtype_size(dtype), err);
+  t->data = zero ? sph_calloc_aligned(size, dtype_size(dtype), err)
+               : sph_alloc_aligned(size, dtype_size(dtype), err);
   if (t->data == NULL) {
     free(t);
     return NULL;
@@ -55,6 +57,16 @@ SphTensor *sph_tensor_new(SphDType dtype, int ndim, const size_t *shape, SphErro
     stride *= shape[d];
   }
   return t;
+}
+
+SphTensor *sph_tensor_new(SphDType dtype, int ndim, const size_t *shape, SphError *err)
+{
+  return tensor_new(dtype, ndim, shape, true, err);
+}
+
+SphTensor *sph_tensor_new_uninit(SphDType dtype, int ndim, const size_t *shape, SphError *err)
+{
+  return tensor_new(dtype, ndim, shape, false, err);
 }
 
 SphTensor *sph_tensor_new2(SphDType dtype, size_t rows, size_t cols, SphError *err)

@@ -17,7 +17,7 @@
 
 /* The ring loop runs in chunks so the Fourier coefficients of a chunk's rings (rings x
  * (mmax+1) complex) stay within this many bytes. */
-#define SPH_SHT_CHUNK_BYTES ((size_t)32 << 20)
+#define SPH_SHT_CHUNK_BYTES ((size_t)64 << 20)
 
 /* Below this many (l, m, ring pair) terms a transform takes well under a millisecond:
  * more threads would only add barriers (and spinning, on a busy machine). */
@@ -436,7 +436,7 @@ SphStatus sph_sht_alm2map(const SphShtPlan *plan, const SphAlm *alm, double *map
                                    ct + sph_ct_offset(T, m));
     }
     for (int b0 = 0; b0 < B->nblocks; b0 += plan->chunk_blocks) {
-      SphChunk c = sph_chunk_at(plan, b0);
+      SphChunk c = sph_chunk_at(plan, b0, plan->chunk_blocks);
 #pragma omp for schedule(dynamic, 1)
       for (int g = 0; g < sph_mgroups(plan); g++) {
         int m0 = g * SPH_SHT_MGROUP, nm = mmax + 1 - m0 < SPH_SHT_MGROUP ? mmax + 1 - m0 : SPH_SHT_MGROUP;
@@ -520,7 +520,7 @@ static SphStatus adjoint_with_weights(const SphShtPlan *plan, const double *map,
     for (size_t i = 0; i < nct; i++)
       ct[i] = 0;
     for (int b0 = 0; b0 < B->nblocks; b0 += plan->chunk_blocks) {
-      SphChunk c = sph_chunk_at(plan, b0);
+      SphChunk c = sph_chunk_at(plan, b0, plan->chunk_blocks);
 #pragma omp for schedule(dynamic, 2)
       for (int slot = 0; slot < 2 * (c.p1 - c.p0); slot++) {
         int r = sph_slot_ring(B, &c, slot);
@@ -568,9 +568,11 @@ SphStatus sph_sht_check_map(const SphShtPlan *plan, const double *map, const cha
   if (map == NULL)
     return sph_error_set(err, SPH_ERR_INVALID, "%s: no input map given", what);
   int64_t npix = sph_ring_geometry_npix(plan->geometry), bad = -1;
+  /* Only values beyond 1e29 in size (or NaN) can be UNSEEN or infinite: the full test
+   * runs on those alone. */
 #pragma omp parallel for num_threads(sph_sht_threads(plan)) reduction(max : bad)
   for (int64_t i = 0; i < npix; i++)
-    if (!isfinite(map[i]) || sph_hp_is_unseen(map[i]))
+    if (!(fabs(map[i]) < 1e29) && (!isfinite(map[i]) || sph_hp_is_unseen(map[i])))
       bad = i > bad ? i : bad;
   if (bad >= 0)
     return sph_error_set(err, SPH_ERR_INVALID,

@@ -162,20 +162,26 @@ void sph_leg_adjoint_group(const SphShtPlan *plan, const SphPairBlocks *B, int m
                            const double _Complex *phase, size_t stride, int b0, int b1,
                            double *ct, SphLegScratch *ls);
 
-/* A chunk of the ring loop: blocks [b0, b1), pairs [p0, p1). */
+/* A chunk of the ring loop: blocks [b0, b1), pairs [p0, p1). Spin transforms hold two
+ * fields' phases and take chunks half as long (sph_spin_chunk_blocks). */
 typedef struct {
   int b0, b1, p0, p1;
 } SphChunk;
 
-static inline SphChunk sph_chunk_at(const SphShtPlan *plan, int b0)
+static inline SphChunk sph_chunk_at(const SphShtPlan *plan, int b0, int chunk_blocks)
 {
   const SphPairBlocks *B = &plan->blocks;
   SphChunk c;
   c.b0 = b0;
-  c.b1 = b0 + plan->chunk_blocks < B->nblocks ? b0 + plan->chunk_blocks : B->nblocks;
+  c.b1 = b0 + chunk_blocks < B->nblocks ? b0 + chunk_blocks : B->nblocks;
   c.p0 = c.b0 * B->lanes;
   c.p1 = c.b1 * B->lanes < B->npairs ? c.b1 * B->lanes : B->npairs;
   return c;
+}
+
+static inline int sph_spin_chunk_blocks(const SphShtPlan *plan)
+{
+  return plan->chunk_blocks > 1 ? plan->chunk_blocks / 2 : 1;
 }
 
 /* The ring of a phase slot of a chunk (-1: the missing south ring of a lone ring). */

@@ -277,7 +277,7 @@ SphStatus sph_sht_alm2map_spin(const SphShtPlan *plan, int spin, const SphAlm *a
   const SphRing *rings = sph_ring_geometry_rings(plan->geometry);
   const int mmax = plan->mmax;
   const size_t stride = sph_phase_stride(plan);
-  const size_t nphase = (size_t)2 * plan->chunk_blocks * B->lanes * stride;
+  const size_t nphase = (size_t)2 * sph_spin_chunk_blocks(plan) * B->lanes * stride;
   SphShtWork *w = sph_sht_work_take(plan, 0, 2 * nphase, err);
   if (w == NULL) {
     spin_rows_free(&rows);
@@ -293,8 +293,8 @@ SphStatus sph_sht_alm2map_spin(const SphShtPlan *plan, int spin, const SphAlm *a
 #pragma omp atomic write
       failed = 1;
     }
-    for (int b0 = 0; b0 < B->nblocks; b0 += plan->chunk_blocks) {
-      SphChunk c = sph_chunk_at(plan, b0);
+    for (int b0 = 0; b0 < B->nblocks; b0 += sph_spin_chunk_blocks(plan)) {
+      SphChunk c = sph_chunk_at(plan, b0, sph_spin_chunk_blocks(plan));
 #pragma omp for schedule(dynamic, 1)
       for (int g = 0; g < sph_mgroups(plan); g++) {
         int m0 = g * SPH_SHT_MGROUP, nm = mmax + 1 - m0 < SPH_SHT_MGROUP ? mmax + 1 - m0 : SPH_SHT_MGROUP;
@@ -414,7 +414,7 @@ static SphStatus spin_adjoint(const SphShtPlan *plan, int spin, const double *ma
   const int mmax = plan->mmax;
   const size_t stride = sph_phase_stride(plan);
   const size_t ncs = (size_t)4 * rows.offset[mmax + 1];
-  const size_t nphase = (size_t)2 * plan->chunk_blocks * B->lanes * stride;
+  const size_t nphase = (size_t)2 * sph_spin_chunk_blocks(plan) * B->lanes * stride;
   SphShtWork *w = sph_sht_work_take(plan, ncs, 2 * nphase, err);
   if (w == NULL) {
     spin_rows_free(&rows);
@@ -436,8 +436,8 @@ static SphStatus spin_adjoint(const SphShtPlan *plan, int spin, const double *ma
 #pragma omp atomic write
         failed = 1;
       }
-      for (int b0 = 0; b0 < B->nblocks; b0 += plan->chunk_blocks) {
-        SphChunk c = sph_chunk_at(plan, b0);
+      for (int b0 = 0; b0 < B->nblocks; b0 += sph_spin_chunk_blocks(plan)) {
+        SphChunk c = sph_chunk_at(plan, b0, sph_spin_chunk_blocks(plan));
 #pragma omp for schedule(dynamic, 2)
         for (int slot = 0; slot < 2 * (c.p1 - c.p0); slot++) {
           int r = sph_slot_ring(B, &c, slot);

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "sphaera/wavelet_kernels.h"
 
+#include <complex.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 
 #include "sphaera/mem.h"
@@ -61,12 +63,16 @@ static double integrand(double B, double u)
   return exp(-2 / q) / u;
 }
 
-/* int_a^1 s_B(u)^2 du/u for 1/B <= a <= 1. */
+/* int_a^1 s_B(u)^2 du/u for 1/B <= a <= 1, with panels no wider than 1/GL_PANELS of the
+ * support (1/B, 1). */
 static double integral_to_one(const GaussRule *rule, double B, double a)
 {
-  double h = (1 - a) / GL_PANELS;
+  int panels = (int)ceil(GL_PANELS * (1 - a) / (1 - 1 / B));
+  if (panels < 1)
+    panels = 1;
+  double h = (1 - a) / panels;
   double sum = 0;
-  for (int p = 0; p < GL_PANELS; p++) {
+  for (int p = 0; p < panels; p++) {
     double mid = a + (p + 0.5) * h;
     double panel = 0;
     for (int i = 0; i < GL_NODES; i++)
@@ -99,7 +105,12 @@ int sph_wavelet_j_max(double B, int L)
 {
   if (!(B > 1) || !isfinite(B) || L < 2)
     return -1;
-  int j = 0;
+  /* The logarithm's estimate bounds the count (B barely above 1 would need millions of
+   * scales); the exact answer then comes from powers of B. */
+  double estimate = log(L - 1.0) / log(B);
+  if (estimate > SPH_WAVELET_MAX_SCALES)
+    return -1;
+  int j = estimate > 2 ? (int)estimate - 2 : 0;
   while (pow(B, j) < L - 1)
     j++;
   return j;
@@ -132,6 +143,13 @@ SphWaveletKernels *sph_wavelet_kernels_new(double B, int L, int j_min, SphError 
     return NULL;
   }
   int j_max = sph_wavelet_j_max(B, L);
+  if (j_max < 0) {
+    sph_error_set(err, SPH_ERR_INVALID,
+                  "wavelet dilation B = %.17g is too close to 1: band limit L = %d would need "
+                  "more than %d scales",
+                  B, L, SPH_WAVELET_MAX_SCALES);
+    return NULL;
+  }
   if (j_min < 0 || j_min > j_max) {
     sph_error_set(err, SPH_ERR_INVALID,
                   "wavelet J_min = %d is out of range: B = %g and L = %d allow 0..%d", j_min, B,
@@ -189,4 +207,35 @@ void sph_wavelet_kernels_harmonic(const SphWaveletKernels *kernels, double *wav_
       for (int s = 0; s < nscales; s++)
         wav_l0[(size_t)s * L + l] = norm * kernels->wavelet[(size_t)s * L + l];
   }
+}
+
+/* C(n, k) / 2^n by the multiplicative formula: no overflow for n up to a few thousand. */
+static double binomial_over_power_of_two(int n, int k)
+{
+  double c = 1;
+  for (int i = 1; i <= k; i++)
+    c = c * (n - k + i) / i;
+  return ldexp(c, -n);
+}
+
+SphStatus sph_wavelet_directional_profile(int L, int N, double _Complex *s_lm, SphError *err)
+{
+  if (L < 1)
+    return sph_error_set(err, SPH_ERR_INVALID, "directional profile: band limit L = %d < 1", L);
+  if (N < 1 || N > L || N > SPH_WAVELET_MAX_DIRECTIONS)
+    return sph_error_set(err, SPH_ERR_INVALID,
+                         "wavelet directions N = %d is out of range: 1..%d for L = %d", N,
+                         L < SPH_WAVELET_MAX_DIRECTIONS ? L : SPH_WAVELET_MAX_DIRECTIONS, L);
+  double _Complex nu = N % 2 ? 1 : I;
+  s_lm[0] = 0;
+  for (int l = 1; l < L; l++) {
+    int gamma = (N + l) % 2 ? (N - 1 < l ? N - 1 : l) : (N - 1 < l - 1 ? N - 1 : l - 1);
+    for (int m = -l; m <= l; m++) {
+      double _Complex v = 0;
+      if (abs(m) < N && (N + m) % 2 != 0)
+        v = nu * sqrt(binomial_over_power_of_two(gamma, (gamma - m) / 2));
+      s_lm[(int64_t)l * l + l + m] = v;
+    }
+  }
+  return SPH_OK;
 }

@@ -10,7 +10,7 @@
  * The walkers are split in two halves: phi is fitted on the first half of the walkers
  * (the training chains) and the expectation is the mean over the second half (the
  * inference chains). phi is the Gaussian N(mean, T x covariance) of the training
- * samples: the temperature T < 1 multiplies the covariance, so phi is concentrated
+ * samples (or a mixture of such Gaussians fitted by expectation-maximisation): the temperature T < 1 multiplies the covariance, so phi is concentrated
  * inside the posterior and the ratio stays bounded. Its error follows harmonic's
  * estimator over chains: with rho_j the mean ratio of inference chain j (n_j samples),
  * rho the mean over all N samples and C chains,
@@ -44,6 +44,9 @@
 typedef struct {
   double temperature; /* T in (0, 1]; default SPH_HARMONIC_DEFAULT_TEMPERATURE */
   size_t burn;        /* leading steps left out (warm-up); default 0 */
+  /* Gaussians in the fitted mixture (expectation-maximisation, each covariance x T);
+   * default 1, the plain Gaussian. More for a multimodal posterior. */
+  size_t components;
   /* When not NULL, the target the chain samples: check_draws points drawn from phi are
    * evaluated on it, to see whether phi reaches where the posterior is thin (a check
    * the chain alone cannot make: its samples never go there). */
@@ -59,8 +62,9 @@ typedef struct {
   /* The largest single ratio phi / (L pi) over the inference samples as a share of
    * their sum: about T^(-D/2) / N for a Gaussian posterior, near 1 when phi pokes out. */
   double max_weight_share;
-  /* Sample variance of the ratios over their squared mean: finite (T^-D/(2-T)^(D/2) - 1
-   * for a Gaussian posterior) only when phi has lighter tails than the posterior. */
+  /* Sample variance of the ratios over their squared mean: (T (2 - T))^(-D/2) - 1 for a
+   * Gaussian posterior fitted exactly, finite only when phi has lighter tails than the
+   * posterior. */
   double relative_variance;
   /* With a target: the largest ln ratio at draws from phi minus the largest over the
    * inference samples (0 without a target). */

@@ -37,7 +37,7 @@
  * of them (tests/test-sht.c). Round trips on exact grids: 1e-13 at L = 1024.
  *
  * Memory: the plan keeps the recurrence coefficients (8 bytes per (l, m): 17 MB at
- * lmax 2048) and, between calls, its work buffers (16 bytes per (l, m) and 32 MB).
+ * lmax 2048) and, between calls, its work buffers (16 bytes per (l, m) and 64 MB).
  *
  * A plan's results never change once it is made, and several threads may execute one
  * plan at once (each call that finds the plan's buffers in use allocates its own). */

@@ -30,6 +30,9 @@ typedef struct {
 
 /* A zero-filled tensor; NULL with err filled for ndim outside 1..4 or no memory. */
 SphTensor *sph_tensor_new(SphDType dtype, int ndim, const size_t *shape, SphError *err);
+/* As sph_tensor_new() with undefined contents, for outputs every element of which is
+ * about to be written (zeroing them costs as much as a small operation). */
+SphTensor *sph_tensor_new_uninit(SphDType dtype, int ndim, const size_t *shape, SphError *err);
 SphTensor *sph_tensor_new2(SphDType dtype, size_t rows, size_t cols, SphError *err);
 /* A new tensor with the same dtype and shape, zero-filled. */
 SphTensor *sph_tensor_zeros_like(const SphTensor *t, SphError *err);

@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sphaera/dataset.h"
+#include "sphaera/job.h"
+#include "sphaera/layers.h"
+#include "sphaera/optim.h"
+
+/* Training a classifier as a job: minibatch steps with progress, Cancel between steps,
+ * and after every epoch a snapshot (SphTrainCurve) of the loss and accuracy curves. */
+
+/* Learning rate over the epochs: constant, or cosine annealing from the optimiser's
+ * rate to zero, lr_e = lr (1 + cos(pi e / epochs)) / 2 during epoch e = 0..epochs-1,
+ * which settles the weights at the end instead of leaving them wandering. */
+typedef enum { SPH_LR_CONSTANT = 0, SPH_LR_COSINE } SphLrSchedule;
+
+typedef struct {
+  size_t epochs, batch_size;
+  SphOptimConfig optim;
+  SphLrSchedule schedule;
+  uint64_t seed; /* minibatch order: stream 1; dropout: stream 2 */
+} SphTrainConfig;
+
+typedef struct {
+  size_t epoch; /* 1-based */
+  double train_loss;    /* mean minibatch loss over the epoch */
+  double train_accuracy, test_accuracy;
+  double seconds;       /* wall time since training began */
+} SphEpochStats;
+
+/* The snapshot a training job publishes: every epoch so far. */
+typedef struct {
+  size_t nepochs, epochs_planned;
+  SphEpochStats epochs[];
+} SphTrainCurve;
+
+/* Called after each epoch (on the training thread), e.g. to print a line. */
+typedef void (*SphEpochFn)(const SphEpochStats *stats, void *user);
+
+/* Trains mlp (outputs = nclasses) on train with cross-entropy, evaluating on test
+ * (may be NULL) after every epoch. A non-finite loss stops with SPH_ERR_INVALID, a
+ * cancelled job with SPH_ERR_CANCELLED; the network keeps the weights reached. last
+ * (may be NULL) receives the last epoch's numbers. */
+SphStatus sph_train_classifier(SphMlp *mlp, const SphDataset *train, const SphDataset *test,
+                               const SphTrainConfig *config, SphJob *job, SphEpochFn on_epoch,
+                               void *user, SphEpochStats *last, SphError *err);
+
+/* The fraction of rows whose largest output is the label (dropout off). confusion
+ * (may be NULL) receives nclasses x nclasses counts, row = true label. */
+SphStatus sph_classifier_accuracy(const SphMlp *mlp, const SphDataset *data, double *accuracy,
+                                  size_t *confusion, SphError *err);
