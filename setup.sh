@@ -17,7 +17,7 @@ cd "$(dirname "$0")"
 PACKAGES=(
   build-essential meson ninja-build pkg-config
   libglib2.0-dev libglib2.0-bin libgtk-4-dev libepoxy-dev libcairo2-dev
-  libfftw3-dev libopenblas-dev liblapacke-dev libcfitsio-dev
+  libfftw3-dev libopenblas-dev liblapacke-dev libcfitsio-dev zlib1g-dev
   libgl1-mesa-dri xvfb xauth
   python3-healpy python3-numpy python3-astropy python3-matplotlib python3-emcee
   poppler-utils librsvg2-bin
