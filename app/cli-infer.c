@@ -68,25 +68,12 @@ static int parse_args(const CliContext *ctx, const char *allowed, int argc, char
                       InferArgs *a, int max_files, int *first)
 {
   struct option opts[sizeof all_options / sizeof all_options[0]];
-  int count = 0;
-  for (const struct option *o = all_options; o->name != NULL; o++) {
-    size_t len = strlen(o->name);
-    const char *hit = strstr(allowed, o->name);
-    bool ok = strcmp(o->name, "help") == 0;
-    while (!ok && hit != NULL) {
-      ok = (hit == allowed || hit[-1] == ' ') && (hit[len] == ' ' || hit[len] == '\0');
-      hit = strstr(hit + 1, o->name);
-    }
-    if (ok)
-      opts[count++] = *o;
-  }
-  opts[count] = (struct option){0, 0, 0, 0};
+  cli_options_select(all_options, allowed, opts);
   *a = (InferArgs){.sampler = "ensemble", .method = "harmonic", .seed = 1, .n = 1000,
                    .dim = 2, .components = 1, .temperature = SPH_HARMONIC_DEFAULT_TEMPERATURE};
   int c;
-  optind = 0;
-  opterr = 0;
-  while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+  cli_getopt_begin();
+  while ((c = cli_getopt(argc, argv, opts)) != -1) {
     switch (c) {
     case 'h':
       return cli_help(ctx);
@@ -158,10 +145,7 @@ static int parse_args(const CliContext *ctx, const char *allowed, int argc, char
       return cli_option_error(ctx, c, argv);
     }
   }
-  if (argc - optind > max_files)
-    return cli_usage_error(ctx, argc - optind, max_files);
-  *first = optind;
-  return -1;
+  return cli_file_args(ctx, argc, 0, max_files, first);
 }
 
 /* Runs the named sampler on target. */

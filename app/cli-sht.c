@@ -64,24 +64,11 @@ static int parse_args(const CliContext *ctx, const char *allowed, int argc, char
                       ShtArgs *a, int nfiles, int *first)
 {
   struct option opts[sizeof all_options / sizeof all_options[0]];
-  int n = 0;
-  for (const struct option *o = all_options; o->name != NULL; o++) {
-    size_t len = strlen(o->name);
-    const char *hit = strstr(allowed, o->name);
-    bool ok = strcmp(o->name, "help") == 0;
-    while (!ok && hit != NULL) {
-      ok = (hit == allowed || hit[-1] == ' ') && (hit[len] == ' ' || hit[len] == '\0');
-      hit = strstr(hit + 1, o->name);
-    }
-    if (ok)
-      opts[n++] = *o;
-  }
-  opts[n] = (struct option){0, 0, 0, 0};
+  cli_options_select(all_options, allowed, opts);
   *a = (ShtArgs){.lmax = -1, .iter = 3};
   int c;
-  optind = 0;
-  opterr = 0;
-  while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+  cli_getopt_begin();
+  while ((c = cli_getopt(argc, argv, opts)) != -1) {
     switch (c) {
     case 'h':
       return cli_help(ctx);
@@ -137,12 +124,10 @@ static int parse_args(const CliContext *ctx, const char *allowed, int argc, char
       return cli_option_error(ctx, c, argv);
     }
   }
-  if (argc - optind != nfiles)
-    return cli_usage_error(ctx, argc - optind, nfiles);
-  if (a->have_iter && a->have_tol)
+  int rc = cli_file_args(ctx, argc, nfiles, nfiles, first);
+  if (rc < 0 && a->have_iter && a->have_tol)
     return cli_fail("%s: --iter and --tol exclude each other", ctx->command);
-  *first = optind;
-  return -1;
+  return rc;
 }
 
 /* The map in RING ordering (the transforms' layout). */

@@ -79,9 +79,8 @@ static int parse(const CliContext *ctx, int argc, char **argv, WaveletArgs *a, i
       {0, 0, 0, 0}};
   *a = (WaveletArgs){.B = 2, .j_min = 2, .lmax = -1, .iter = 3};
   int c;
-  optind = 0;
-  opterr = 0;
-  while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+  cli_getopt_begin();
+  while ((c = cli_getopt(argc, argv, opts)) != -1) {
     switch (c) {
     case 'h':
       return cli_help(ctx);
@@ -117,12 +116,10 @@ static int parse(const CliContext *ctx, int argc, char **argv, WaveletArgs *a, i
       return cli_option_error(ctx, c, argv);
     }
   }
-  if (argc - optind != 2)
-    return cli_usage_error(ctx, argc - optind, 2);
-  if (a->have_iter && a->have_tol)
+  int rc = cli_file_args(ctx, argc, 2, 2, first);
+  if (rc < 0 && a->have_iter && a->have_tol)
     return cli_fail("wavelet: --iter and --tol exclude each other");
-  *first = optind;
-  return -1;
+  return rc;
 }
 
 static int write_band(const char *path, const double *values, const SphRingGeometry *g,

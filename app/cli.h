@@ -46,6 +46,22 @@ int cli_option_error(const CliContext *ctx, int c, char **argv);
 int cli_usage_error(const CliContext *ctx, int nargs, int want);
 /* The command's usage on stdout; returns 0. */
 int cli_help(const CliContext *ctx);
+/* ---- option parsing shared by the command families (cli-options.c) ---- */
+
+struct option;
+
+/* Copies into `selected` the options of `all` (ended by a zero entry) that `allowed`
+ * names (space-separated whole words), and always "help", then the zero entry;
+ * `selected` has room for all of `all`. */
+void cli_options_select(const struct option *all, const char *allowed, struct option *selected);
+/* Starts parsing a command's argv afresh, with getopt's own messages off: the caller
+ * reports through cli_option_error. */
+void cli_getopt_begin(void);
+/* The next option, as getopt_long with -h as the only short option; -1 at the end. */
+int cli_getopt(int argc, char **argv, const struct option *opts);
+/* After the options: with min_files..max_files arguments left, stores the first one's
+ * index in *first and returns -1; otherwise the usage error (status 1). */
+int cli_file_args(const CliContext *ctx, int argc, int min_files, int max_files, int *first);
 /* sph_fits_read_map() with the path in every message. */
 SphMap *cli_read_map(const char *path, SphFitsType *stored_type, SphError *err);
 /* Whether the map has this field; prints the failure when not. */

@@ -124,6 +124,7 @@ static void sph_application_startup(GApplication *application)
     { "win.open", { "<Control>o", NULL } },
     { "win.open-demo", { "<Control>d", NULL } },
     { "win.export", { "<Control>e", NULL } },
+    { "win.smooth", { "<Control>m", NULL } },
     { "win.cancel-job", { "Escape", NULL } },
     { "win.close", { "<Control>w", NULL } },
   };

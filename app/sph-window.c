@@ -4,10 +4,15 @@
 #include <string.h>
 
 #include "sph-application.h"
+#include "sph-map-process.h"
 #include "sph-job-status.h"
 #include "sph-sky-page.h"
+#include "sph-spectrum-job.h"
 #include "sph-view-settings.h"
+#include "sphaera/alm.h"
 #include "sphaera/fields.h"
+#include "sphaera/ring_geometry.h"
+#include "sphaera/sht.h"
 #include "sphaera/fits_map.h"
 #include "sphaera/spectrum.h"
 #include "sphaera/job.h"
@@ -18,6 +23,9 @@
 #define CMB_NSIDE 512
 #define CMB_LMAX 1024
 #define CMB_SEED 1234
+/* A first look while the full map is made: the same realisation's l <= 128 at NSIDE 64. */
+#define CMB_PREVIEW_NSIDE 64
+#define CMB_PREVIEW_LMAX 128
 
 typedef enum {
   LOAD_FILE,      /* a FITS map chosen by the user */
@@ -62,6 +70,8 @@ struct _SphWindow {
   GQueue pending;   /* PendingLoad *: files to open, one after another, as layers */
   GMenu *recent_menu;
   char *settings_path; /* view settings and recent files */
+  const SphMap *cmb_map;  /* the CMB demo's layer (the page owns it), NULL when none */
+  SphSpectra *cmb_theory; /* its LambdaCDM C_l, drawn over its measured spectrum */
   gboolean disposed;
 };
 
@@ -158,6 +168,40 @@ static void free_snapshot_map(void *data)
   sph_map_free(data);
 }
 
+/* The realisation's large scales at low resolution: synalm draws the same a_lm for the
+ * same seed and lmax, so the preview is the final sky without its small scales. NULL on
+ * failure (the preview is optional). */
+static SphMap *cmb_preview(const SphSpectra *cls)
+{
+  SphError err = SPH_ERROR_INIT;
+  SphAlm *full = sph_alm_new(CMB_LMAX, CMB_LMAX, &err);
+  SphAlm *low = sph_alm_new(CMB_PREVIEW_LMAX, CMB_PREVIEW_LMAX, &err);
+  SphRingGeometry *geometry = sph_ring_geometry_healpix(CMB_PREVIEW_NSIDE, &err);
+  SphShtPlan *plan = geometry == NULL ? NULL
+                                      : sph_sht_plan_new(geometry, CMB_PREVIEW_LMAX,
+                                                         CMB_PREVIEW_LMAX, SPH_SHT_DEFAULT,
+                                                         &err);
+  SphMap *map = sph_map_new_uninit(CMB_PREVIEW_NSIDE, SPH_ORDER_RING, 1, &err);
+  gboolean ok = full != NULL && low != NULL && plan != NULL && map != NULL &&
+                sph_synalm(cls, CMB_SEED, &full, 1, &err) == SPH_OK;
+  if (ok) {
+    for (int m = 0; m <= CMB_PREVIEW_LMAX; m++)
+      for (int l = m; l <= CMB_PREVIEW_LMAX; l++)
+        low->values[sph_alm_index(CMB_PREVIEW_LMAX, l, m)] =
+          full->values[sph_alm_index(CMB_LMAX, l, m)];
+    ok = sph_sht_alm2map(plan, low, map->fields[0].values, NULL, &err) == SPH_OK;
+  }
+  sph_alm_free(full);
+  sph_alm_free(low);
+  sph_sht_plan_free(plan);
+  sph_ring_geometry_free(geometry);
+  if (!ok) {
+    sph_map_free(map);
+    return NULL;
+  }
+  return map;
+}
+
 /* A seeded synfast of the LambdaCDM spectra: T in uK, galactic. The synthesis reports
  * its progress through the job; the finished map is published as the job's snapshot for
  * the live view before the task returns it. */
@@ -181,6 +225,13 @@ static void cmb_thread(GTask *task, gpointer source, gpointer task_data,
   /* Only TT: the demo shows temperature. */
   int ncomp = cls->ncomp;
   cls->ncomp = 1;
+  SphMap *preview = cmb_preview(cls);
+  if (preview != NULL) {
+    preview->coordsys = SPH_COORD_GALACTIC;
+    sph_map_set_field_name(preview, 0, "TEMPERATURE");
+    sph_map_set_field_unit(preview, 0, "uK");
+    sph_job_publish(req->job, sph_snapshot_new(preview, free_snapshot_map));
+  }
   SphMap *map = sph_synfast(cls, CMB_NSIDE, CMB_LMAX, 0.0, CMB_SEED, req->job, &err);
   cls->ncomp = ncomp;
   sph_spectra_free(cls);
@@ -228,6 +279,31 @@ static void finish_load(SphWindow *self, SphJob *job, const char *message)
   }
 }
 
+/* The spectrum panel follows the shown layer and field. */
+static void update_spectrum(SphWindow *self)
+{
+  SphSkyPage *page = sky_page(self);
+  SphSkyView *view = sph_sky_page_get_view(page);
+  SphSpectrumPlot *plot = sph_sky_page_get_spectrum_plot(page);
+  const SphMap *map = sph_sky_view_get_map(view);
+  int field = sph_sky_view_get_field(view);
+  if (map != NULL && map == self->cmb_map && field == 0 && self->cmb_theory != NULL)
+    sph_spectrum_plot_set_theory(plot, self->cmb_theory->cl[0], self->cmb_theory->lmax,
+                                 "ΛCDM theory (totcls.dat)");
+  else
+    sph_spectrum_plot_set_theory(plot, NULL, 0, NULL);
+  sph_spectrum_job_start(plot, map, field);
+}
+
+static void on_view_field(GObject *object, GParamSpec *pspec, gpointer data)
+{
+  (void)object;
+  (void)pspec;
+  SphWindow *self = data;
+  if (!self->disposed)
+    update_spectrum(self);
+}
+
 /* The Open Recent submenu from the settings file, newest first. */
 /* The window is titled after the layer the Sky page shows. */
 static void on_page_title(GObject *object, GParamSpec *pspec, gpointer data)
@@ -237,6 +313,7 @@ static void on_page_title(GObject *object, GParamSpec *pspec, gpointer data)
   char *title = name[0] != '\0' ? g_strdup_printf("%s — Sphaera", name) : g_strdup("Sphaera");
   gtk_window_set_title(GTK_WINDOW(data), title);
   g_free(title);
+  update_spectrum(SPH_WINDOW(data));
 }
 
 static void rebuild_recent_menu(SphWindow *self)
@@ -308,6 +385,13 @@ static void load_done(GObject *source, GAsyncResult *result, gpointer data)
                                     map->nfields == 1 ? "" : "s",
                                     sph_coordsys_name(map->coordsys), seconds);
     hide_error(self);
+    if (req->kind == LOAD_CMB_DEMO) {
+      SphError err = SPH_ERROR_INIT;
+      if (self->cmb_theory != NULL)
+        sph_spectra_free(self->cmb_theory);
+      self->cmb_theory = sph_cl_read_text(req->path, &err);
+      self->cmb_map = map;
+    }
     sph_sky_page_add_map(sky_page(self), map, req->name);
     if (req->kind == LOAD_FILE)
       remember_recent(self, req->path);
@@ -411,6 +495,136 @@ void sph_window_open_cmb_demo(SphWindow *self)
 }
 
 /* ---- actions ---- */
+
+/* ---- map operations: smoothing and a change of frame, each a job making a new layer ---- */
+
+typedef struct {
+  SphJob *job;
+  char *title;
+  gint64 started_us;
+} ProcessContext;
+
+static void process_context_free(ProcessContext *ctx)
+{
+  sph_job_unref(ctx->job);
+  g_free(ctx->title);
+  g_free(ctx);
+}
+
+static void process_done(GObject *source, GAsyncResult *result, gpointer data)
+{
+  SphWindow *self = SPH_WINDOW(source);
+  ProcessContext *ctx = data;
+  GError *error = NULL;
+  SphMap *map = sph_map_process_finish(result, &error);
+  if (self->disposed || ctx->job != self->load_job) {
+    g_clear_pointer(&map, sph_map_free);
+  } else if (map == NULL) {
+    char *message = NULL;
+    if (sph_job_is_cancelled(ctx->job)) {
+      message = g_strdup_printf("Cancelled making %s", ctx->title);
+    } else {
+      message = g_strdup_printf("Could not make %s. %s", ctx->title, error->message);
+      sph_window_show_error(self, message);
+    }
+    finish_load(self, ctx->job, message);
+    g_free(message);
+  } else {
+    double seconds = (double)(g_get_monotonic_time() - ctx->started_us) / G_USEC_PER_SEC;
+    char *message = g_strdup_printf("Made %s (%.2f s)", ctx->title, seconds);
+    hide_error(self);
+    sph_sky_page_add_map(sky_page(self), map, ctx->title);
+    finish_load(self, ctx->job, message);
+    g_free(message);
+  }
+  g_clear_error(&error);
+  process_context_free(ctx);
+}
+
+static void start_process(SphWindow *self, SphMapProcessKind kind, double parameter)
+{
+  SphSkyPage *page = sky_page(self);
+  const SphMap *map = sph_sky_view_get_map(sph_sky_page_get_view(page));
+  if (map == NULL) {
+    sph_window_show_error(self, "Open a map first: there is no map to process");
+    return;
+  }
+  if (self->load_job != NULL) {
+    sph_window_show_error(self, "Another job is running: wait for it or cancel it first");
+    return;
+  }
+  ProcessContext *ctx = g_new0(ProcessContext, 1);
+  ctx->job = sph_job_new();
+  if (ctx->job == NULL) {
+    sph_window_show_error(self, "Out of memory: cannot start the job");
+    g_free(ctx);
+    return;
+  }
+  ctx->title = sph_map_process_title(kind, parameter, sph_sky_page_get_title(page));
+  ctx->started_us = g_get_monotonic_time();
+  self->load_job = sph_job_ref(ctx->job);
+  char *title = g_strdup_printf("Making %s", ctx->title);
+  sph_job_status_watch(self->job_status, ctx->job, title);
+  g_free(title);
+  set_action_enabled(self, "cancel-job", TRUE);
+  sph_map_process_async(G_OBJECT(self), map, kind, parameter, ctx->job, process_done, ctx);
+}
+
+static void on_smooth_confirm(GtkButton *button, gpointer data)
+{
+  SphWindow *self = data;
+  GtkSpinButton *spin = g_object_get_data(G_OBJECT(button), "fwhm-spin");
+  double fwhm = gtk_spin_button_get_value(spin);
+  gtk_window_destroy(GTK_WINDOW(gtk_widget_get_root(GTK_WIDGET(button))));
+  start_process(self, SPH_MAP_PROCESS_SMOOTH, fwhm);
+}
+
+static void on_smooth(GSimpleAction *action, GVariant *parameter, gpointer data)
+{
+  (void)action;
+  (void)parameter;
+  SphWindow *self = data;
+  GtkWidget *dialog = gtk_window_new();
+  gtk_window_set_title(GTK_WINDOW(dialog), "Smooth");
+  gtk_window_set_transient_for(GTK_WINDOW(dialog), GTK_WINDOW(self));
+  gtk_window_set_modal(GTK_WINDOW(dialog), TRUE);
+  gtk_window_set_resizable(GTK_WINDOW(dialog), FALSE);
+  GtkWidget *box = gtk_box_new(GTK_ORIENTATION_HORIZONTAL, 8);
+  gtk_widget_set_margin_start(box, 12);
+  gtk_widget_set_margin_end(box, 12);
+  gtk_widget_set_margin_top(box, 12);
+  gtk_widget_set_margin_bottom(box, 12);
+  gtk_box_append(GTK_BOX(box), gtk_label_new("Gaussian beam FWHM (degrees)"));
+  GtkWidget *spin = gtk_spin_button_new_with_range(0.05, 60.0, 0.05);
+  gtk_spin_button_set_digits(GTK_SPIN_BUTTON(spin), 2);
+  gtk_spin_button_set_value(GTK_SPIN_BUTTON(spin), 1.0);
+  gtk_box_append(GTK_BOX(box), spin);
+  GtkWidget *button = gtk_button_new_with_mnemonic("_Smooth");
+  gtk_widget_add_css_class(button, "suggested-action");
+  g_object_set_data(G_OBJECT(button), "fwhm-spin", spin);
+  g_signal_connect(button, "clicked", G_CALLBACK(on_smooth_confirm), self);
+  /* Enter in the FWHM field confirms, as the Smooth button does. */
+  g_object_set(gtk_editable_get_delegate(GTK_EDITABLE(spin)), "activates-default", TRUE, NULL);
+  gtk_box_append(GTK_BOX(box), button);
+  gtk_window_set_child(GTK_WINDOW(dialog), box);
+  gtk_window_set_default_widget(GTK_WINDOW(dialog), button);
+  gtk_window_present(GTK_WINDOW(dialog));
+}
+
+static void on_rotate_frame(GSimpleAction *action, GVariant *parameter, gpointer data)
+{
+  (void)action;
+  const char *code = g_variant_get_string(parameter, NULL);
+  SphCoordSys to = g_str_equal(code, "C")   ? SPH_COORD_EQUATORIAL
+                   : g_str_equal(code, "E") ? SPH_COORD_ECLIPTIC
+                   : g_str_equal(code, "G") ? SPH_COORD_GALACTIC
+                                            : SPH_COORD_UNKNOWN;
+  if (to == SPH_COORD_UNKNOWN) {
+    sph_window_show_error(SPH_WINDOW(data), "Unknown frame: use G, C or E");
+    return;
+  }
+  start_process(SPH_WINDOW(data), SPH_MAP_PROCESS_ROTATE, (double)to);
+}
 
 static void on_open_response(GtkNativeDialog *dialog, int response, gpointer data)
 {
@@ -689,12 +903,17 @@ static void sph_window_dispose(GObject *object)
   if (self->load_job != NULL)
     sph_job_cancel(self->load_job);
   g_clear_pointer(&self->load_job, sph_job_unref);
+  /* The view's live timer must not outlive the window's widgets. */
+  if (self->stack != NULL && sky_page(self) != NULL)
+    sph_sky_view_unfollow_job(sph_sky_page_get_view(sky_page(self)));
   gtk_widget_dispose_template(GTK_WIDGET(object), SPH_TYPE_WINDOW);
   G_OBJECT_CLASS(sph_window_parent_class)->dispose(object);
 }
 
 static void sph_window_finalize(GObject *object)
 {
+  if (SPH_WINDOW(object)->cmb_theory != NULL)
+    sph_spectra_free(SPH_WINDOW(object)->cmb_theory);
   g_free(SPH_WINDOW(object)->settings_path);
   G_OBJECT_CLASS(sph_window_parent_class)->finalize(object);
 }
@@ -724,6 +943,8 @@ static void sph_window_init(SphWindow *self)
   static const GActionEntry entries[] = {
     { .name = "open", .activate = on_open },
     { .name = "open-demo", .activate = on_open_demo },
+    { .name = "smooth", .activate = on_smooth },
+    { .name = "rotate-frame", .activate = on_rotate_frame, .parameter_type = "s" },
     { .name = "open-recent", .activate = on_open_recent, .parameter_type = "s" },
     { .name = "export", .activate = on_export },
     { .name = "cancel-job", .activate = on_cancel_job },
@@ -739,6 +960,8 @@ static void sph_window_init(SphWindow *self)
   sph_sky_page_set_settings_path(sky_page(self), self->settings_path);
   rebuild_recent_menu(self);
   g_signal_connect(sky_page(self), "notify::title", G_CALLBACK(on_page_title), self);
+  g_signal_connect(sph_sky_page_get_view(sky_page(self)), "notify::field",
+                   G_CALLBACK(on_view_field), self);
 
   GtkDropTarget *drop = gtk_drop_target_new(G_TYPE_INVALID, GDK_ACTION_COPY);
   GType types[] = { GDK_TYPE_FILE_LIST, G_TYPE_FILE };

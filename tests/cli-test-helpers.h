@@ -13,6 +13,8 @@
 #include <string.h>
 #include <sys/wait.h>
 
+#include "sph-test-files.h"
+#include "sph-test-python.h"
 #include "sphaera/fits_map.h"
 #include "sphaera/map.h"
 
@@ -64,37 +66,22 @@ G_GNUC_UNUSED static char *data_path(const char *name)
  * no reference Python (or it exits 77: healpy or matplotlib missing). */
 G_GNUC_UNUSED static char *run_python(const char *script, ...)
 {
-  const char *python = g_getenv("SPHAERA_PYTHON");
-  if (python == NULL || python[0] == '\0') {
+  const char *python = sph_test_python_env();
+  if (python == NULL) {
     g_test_skip("SPHAERA_PYTHON is not set");
     return NULL;
   }
-  GPtrArray *argv = g_ptr_array_new();
-  g_ptr_array_add(argv, (char *)python);
-  g_ptr_array_add(argv, "-c");
-  g_ptr_array_add(argv, (char *)script);
+  GPtrArray *args = g_ptr_array_new();
   va_list ap;
   va_start(ap, script);
   for (const char *a = va_arg(ap, const char *); a != NULL; a = va_arg(ap, const char *))
-    g_ptr_array_add(argv, (char *)a);
+    g_ptr_array_add(args, (char *)a);
   va_end(ap);
-  g_ptr_array_add(argv, NULL);
-  char *out = NULL, *errout = NULL;
-  int wait_status = 0;
-  GError *error = NULL;
-  g_assert_true(g_spawn_sync(NULL, (char **)argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL,
-                             &out, &errout, &wait_status, &error));
-  g_assert_no_error(error);
-  g_ptr_array_free(argv, TRUE);
-  if (WIFEXITED(wait_status) && WEXITSTATUS(wait_status) == 77) {
+  g_ptr_array_add(args, NULL);
+  char *out = sph_test_spawn_python_or_77(python, script, (const char *const *)args->pdata);
+  g_ptr_array_free(args, TRUE);
+  if (out == NULL)
     g_test_skip("the reference Python lacks healpy or matplotlib");
-    g_free(out);
-    g_free(errout);
-    return NULL;
-  }
-  if (!g_spawn_check_wait_status(wait_status, NULL))
-    g_error("reference Python failed: %s", errout);
-  g_free(errout);
   return out;
 }
 
@@ -115,25 +102,12 @@ G_GNUC_UNUSED static char *make_temp_dir(void)
 
 G_GNUC_UNUSED static void remove_dir(const char *dir)
 {
-  GDir *d = g_dir_open(dir, 0, NULL);
-  const char *name;
-  while ((name = g_dir_read_name(d)) != NULL) {
-    char *path = g_build_filename(dir, name, NULL);
-    g_remove(path);
-    g_free(path);
-  }
-  g_dir_close(d);
-  g_rmdir(dir);
+  sph_test_remove_tree(dir);
 }
 
 G_GNUC_UNUSED static int count_entries(const char *dir)
 {
-  GDir *d = g_dir_open(dir, 0, NULL);
-  int n = 0;
-  while (g_dir_read_name(d) != NULL)
-    n++;
-  g_dir_close(d);
-  return n;
+  return sph_test_count_entries(dir);
 }
 
 /* key=value lines into a table. */
@@ -230,36 +204,23 @@ G_GNUC_UNUSED static bool decode_pngs(int n, char **pngs, char **raws, Image *im
       "    a = np.round(mi.imread(png)[:, :, :3] * 255).astype(np.uint8)\n"
       "    a.tofile(raw)\n"
       "    print(a.shape[1], a.shape[0])\n";
-  const char *python = g_getenv("SPHAERA_PYTHON");
-  if (python == NULL || python[0] == '\0') {
+  const char *python = sph_test_python_env();
+  if (python == NULL) {
     g_test_skip("SPHAERA_PYTHON is not set");
     return false;
   }
-  GPtrArray *argv = g_ptr_array_new();
-  g_ptr_array_add(argv, (char *)python);
-  g_ptr_array_add(argv, "-c");
-  g_ptr_array_add(argv, (char *)script);
+  GPtrArray *args = g_ptr_array_new();
   for (int k = 0; k < n; k++) {
-    g_ptr_array_add(argv, pngs[k]);
-    g_ptr_array_add(argv, raws[k]);
+    g_ptr_array_add(args, pngs[k]);
+    g_ptr_array_add(args, raws[k]);
   }
-  g_ptr_array_add(argv, NULL);
-  char *out = NULL, *errout = NULL;
-  int wait_status = 0;
-  GError *error = NULL;
-  g_assert_true(g_spawn_sync(NULL, (char **)argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL,
-                             &out, &errout, &wait_status, &error));
-  g_assert_no_error(error);
-  g_ptr_array_free(argv, TRUE);
-  if (WIFEXITED(wait_status) && WEXITSTATUS(wait_status) == 77) {
+  g_ptr_array_add(args, NULL);
+  char *out = sph_test_spawn_python_or_77(python, script, (const char *const *)args->pdata);
+  g_ptr_array_free(args, TRUE);
+  if (out == NULL) {
     g_test_skip("the reference Python lacks matplotlib");
-    g_free(out);
-    g_free(errout);
     return false;
   }
-  if (!g_spawn_check_wait_status(wait_status, NULL))
-    g_error("reference Python failed: %s", errout);
-  g_free(errout);
   char *p = out;
   for (int k = 0; k < n; k++) {
     images[k].width = (int)g_ascii_strtoll(p, &p, 10);
@@ -288,25 +249,10 @@ G_GNUC_UNUSED static bool is_white(const guchar *p)
   return p[0] == 255 && p[1] == 255 && p[2] == 255;
 }
 
-/* Runs a program with arguments; false (and the test skipped) when it is not installed. */
+/* Runs a program; false (and the test skipped) when it is not installed. */
 G_GNUC_UNUSED static bool run_tool(const char *program, char **argv)
 {
-  char *found = g_find_program_in_path(program);
-  if (found == NULL) {
-    g_test_skip(program);
-    return false;
-  }
-  g_free(found);
-  int wait_status = 0;
-  char *errout = NULL;
-  GError *error = NULL;
-  g_assert_true(g_spawn_sync(NULL, argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL,
-                             NULL, NULL, NULL, &errout, &wait_status, &error));
-  g_assert_no_error(error);
-  if (!g_spawn_check_wait_status(wait_status, NULL))
-    g_error("%s failed: %s", program, errout);
-  g_free(errout);
-  return true;
+  return sph_test_run_tool(program, argv);
 }
 
 /* The image's non-white pixels' bounding box. */

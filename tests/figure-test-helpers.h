@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "sph-test-files.h"
 #include "sphaera/healpix.h"
 #include "sphaera/map.h"
 
@@ -57,26 +58,12 @@ G_GNUC_UNUSED static char *make_temp_dir(void)
 
 G_GNUC_UNUSED static int count_entries(const char *dir)
 {
-  GDir *d = g_dir_open(dir, 0, NULL);
-  g_assert_nonnull(d);
-  int n = 0;
-  while (g_dir_read_name(d) != NULL)
-    n++;
-  g_dir_close(d);
-  return n;
+  return sph_test_count_entries(dir);
 }
 
 G_GNUC_UNUSED static void remove_dir(const char *dir)
 {
-  GDir *d = g_dir_open(dir, 0, NULL);
-  const char *name;
-  while ((name = g_dir_read_name(d)) != NULL) {
-    char *path = g_build_filename(dir, name, NULL);
-    g_remove(path);
-    g_free(path);
-  }
-  g_dir_close(d);
-  g_rmdir(dir);
+  sph_test_remove_tree(dir);
 }
 
 /* The pixel (i, j) of an RGB24/ARGB32 image surface as R, G, B. */
@@ -100,23 +87,8 @@ G_GNUC_UNUSED static char *read_file(const char *path, gsize *length)
   return data;
 }
 
-/* Runs a command; false (and the test skipped) when its program is not installed. */
+/* Runs a program; false (and the test skipped) when it is not installed. */
 G_GNUC_UNUSED static bool run_tool(const char *program, char **argv)
 {
-  char *found = g_find_program_in_path(program);
-  if (found == NULL) {
-    g_test_skip(program);
-    return false;
-  }
-  g_free(found);
-  int wait_status = 0;
-  GError *error = NULL;
-  char *errout = NULL;
-  g_assert_true(g_spawn_sync(NULL, argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL,
-                             NULL, NULL, NULL, &errout, &wait_status, &error));
-  g_assert_no_error(error);
-  if (!g_spawn_check_wait_status(wait_status, NULL))
-    g_error("%s failed: %s", program, errout);
-  g_free(errout);
-  return true;
+  return sph_test_run_tool(program, argv);
 }

@@ -4,13 +4,16 @@
 
 #include <glib.h>
 #include <glib/gstdio.h>
+#include <math.h>
 
-/* A fresh scratch directory, or NULL (the caller skips) when SPHAERA_PYTHON is unset. */
+/* A fresh scratch directory, or NULL after g_test_skip() when SPHAERA_PYTHON is unset. */
 static inline gchar *ref_dir_new(void)
 {
   const char *python = g_getenv("SPHAERA_PYTHON");
-  if (python == NULL || *python == '\0')
+  if (python == NULL || *python == '\0') {
+    g_test_skip("SPHAERA_PYTHON is not set: no healpy to compare with");
     return NULL;
+  }
   gchar *dir = g_dir_make_tmp("sphaera-ref-XXXXXX", NULL);
   g_assert_nonnull(dir);
   return dir;
@@ -68,4 +71,15 @@ static inline void ref_dir_free(gchar *dir)
     g_dir_close(d);
   g_rmdir(dir);
   g_free(dir);
+}
+
+/* The largest difference over the largest reference value. */
+static inline double ref_rel_diff(const double *got, const double *want, gsize n)
+{
+  double d = 0, s = 0;
+  for (gsize i = 0; i < n; i++) {
+    d = fmax(d, fabs(got[i] - want[i]));
+    s = fmax(s, fabs(want[i]));
+  }
+  return d / s;
 }

@@ -84,3 +84,17 @@ static inline double *infer_ar1_chain(size_t steps, size_t walkers, size_t dim,
   "shape = tuple(int(s) for s in sys.argv[2].split(','))\n"                                \
   "x = np.fromfile(sys.argv[1], dtype='<f8').reshape(shape)\n"                             \
   "for t in emcee.autocorr.integrated_time(x, quiet=True): print(repr(float(t)))\n"
+
+/* Asserts that tau[0..dim) are emcee's integrated times, one a line of out (as printed by
+ * INFER_EMCEE_TAU_PY; stripped in place), to 1e-9 relative. */
+static inline void infer_assert_emcee_tau(const double *tau, size_t dim, char *out)
+{
+  char **lines = g_strsplit(g_strstrip(out), "\n", -1);
+  g_assert_cmpuint(g_strv_length(lines), ==, dim);
+  for (size_t d = 0; d < dim; d++) {
+    double ref = g_ascii_strtod(lines[d], NULL);
+    if (fabs(tau[d] - ref) > 1e-9 * ref)
+      g_error("tau[%zu] = %.17g, emcee %.17g", d, tau[d], ref);
+  }
+  g_strfreev(lines);
+}

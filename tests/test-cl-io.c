@@ -16,79 +16,17 @@
 #include <unistd.h>
 
 #include "sphaera/spectrum.h"
+#include "sph-test-files.h"
+#include "sph-test-python.h"
 
 static char *tmp_root;
 
 /* ---- helpers ---------------------------------------------------------------------- */
 
+/* A fresh directory for one test, inside the program's temporary directory. */
 static char *test_dir(const char *name)
 {
-  char *dir = g_build_filename(tmp_root, name, NULL);
-  g_assert_cmpint(g_mkdir_with_parents(dir, 0755), ==, 0);
-  return dir;
-}
-
-static void remove_tree(const char *path)
-{
-  GDir *dir = g_dir_open(path, 0, NULL);
-  if (dir != NULL) {
-    const char *name;
-    while ((name = g_dir_read_name(dir)) != NULL) {
-      char *child = g_build_filename(path, name, NULL);
-      remove_tree(child);
-      g_free(child);
-    }
-    g_dir_close(dir);
-    g_chmod(path, 0755);
-    g_rmdir(path);
-  } else {
-    g_remove(path);
-  }
-}
-
-static int count_entries(const char *dir_path)
-{
-  GDir *dir = g_dir_open(dir_path, 0, NULL);
-  g_assert_nonnull(dir);
-  int n = 0;
-  while (g_dir_read_name(dir) != NULL)
-    n++;
-  g_dir_close(dir);
-  return n;
-}
-
-static const char *python(void)
-{
-  const char *py = g_getenv("SPHAERA_PYTHON");
-  return py != NULL && py[0] != '\0' && g_file_test(py, G_FILE_TEST_IS_EXECUTABLE) ? py : NULL;
-}
-
-static char *run_python(const char *script, const char *const *args)
-{
-  GPtrArray *argv = g_ptr_array_new();
-  g_ptr_array_add(argv, (gpointer)python());
-  g_ptr_array_add(argv, (gpointer) "-c");
-  g_ptr_array_add(argv, (gpointer)script);
-  for (; args != NULL && *args != NULL; args++)
-    g_ptr_array_add(argv, (gpointer)*args);
-  g_ptr_array_add(argv, NULL);
-  char *out = NULL, *errout = NULL;
-  int wait_status = 0;
-  GError *error = NULL;
-  gboolean ran = g_spawn_sync(NULL, (char **)argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out,
-                              &errout, &wait_status, &error);
-  g_assert_no_error(error);
-  g_assert_true(ran);
-  if (!g_spawn_check_wait_status(wait_status, &error)) {
-    char *text = g_strconcat(out, errout, NULL);
-    char **lines = g_strsplit(text, "\n", -1);
-    for (char **line = lines; *line != NULL; line++)
-      g_test_message("python: %s", *line);
-    g_error("python failed: %s", error->message);
-  }
-  g_free(errout);
-  g_ptr_array_free(argv, TRUE);
-  return out;
+  return sph_test_subdir(tmp_root, name);
 }
 
 static const char *totcls_path(void)
@@ -213,7 +151,7 @@ static void test_fits_round_trip(void)
   assert_same_spectra(back, one, false);
   sph_spectra_free(back);
   sph_spectra_free(one);
-  g_assert_cmpint(count_entries(dir), ==, 2);
+  g_assert_cmpint(sph_test_count_entries(dir), ==, 2);
   g_free(gz);
   g_free(path);
   g_free(dir);
@@ -232,13 +170,13 @@ static const char healpy_writes_py[] =
 
 static void test_sphaera_reads_healpy(void)
 {
-  if (python() == NULL) {
+  if (sph_test_python() == NULL) {
     g_test_skip("SPHAERA_PYTHON is not set: healpy cannot write the files");
     return;
   }
   char *dir = test_dir("healpy-writes");
   const char *args[] = { dir, NULL };
-  g_free(run_python(healpy_writes_py, args));
+  g_free(sph_test_run_python(healpy_writes_py, args));
   struct {
     const char *name;
     int ncomp, lmax;
@@ -289,7 +227,7 @@ static const char healpy_reads_py[] =
 
 static void test_healpy_reads_sphaera(void)
 {
-  if (python() == NULL) {
+  if (sph_test_python() == NULL) {
     g_test_skip("SPHAERA_PYTHON is not set: healpy cannot check the files");
     return;
   }
@@ -319,7 +257,7 @@ static void test_healpy_reads_sphaera(void)
     sph_spectra_free(s);
   }
   g_ptr_array_add(args, NULL);
-  char *out = run_python(healpy_reads_py, (const char *const *)args->pdata);
+  char *out = sph_test_run_python(healpy_reads_py, (const char *const *)args->pdata);
   g_assert_cmpstr(out, ==, "ok 6 97\nok 1 31\nok 4 51\nok 2 21\n");
   g_free(out);
   g_ptr_array_free(args, TRUE);
@@ -355,7 +293,7 @@ static void test_text_totcls(void)
   /* the file's l = 2 row, 0.17261E+04 uK^2 of D_2 = 3 C_2 / pi, and the first peak */
   g_assert_cmpfloat_with_epsilon(s->cl[0][2], 1726.1 * M_PI / 3.0, 1e-12);
   g_assert_cmpfloat_with_epsilon(s->cl[0][220], 5744.3 * 2.0 * M_PI / (220.0 * 221.0), 1e-12);
-  if (python() == NULL) {
+  if (sph_test_python() == NULL) {
     g_test_skip("SPHAERA_PYTHON is not set: numpy cannot check the values");
     sph_spectra_free(s);
     return;
@@ -364,7 +302,7 @@ static void test_text_totcls(void)
   char *numpy_dump = g_build_filename(dir, "numpy.f64", NULL);
   char *healpy_dump = g_build_filename(dir, "healpy.f64", NULL);
   const char *args[] = { totcls_path(), numpy_dump, healpy_dump, NULL };
-  char *out = run_python(totcls_py, args);
+  char *out = sph_test_run_python(totcls_py, args);
   g_assert_cmpstr(out, ==, "2001 4 0\n");
   g_free(out);
   /* the same operations in the same order: the very same doubles */
@@ -440,7 +378,7 @@ static void test_text_round_trip(void)
   SphError err = SPH_ERROR_INIT;
   g_assert_cmpint(sph_cl_write_text(path, s, &err), ==, SPH_OK);
   g_assert_cmpstr(err.message, ==, "");
-  g_assert_cmpint(count_entries(dir), ==, 1);
+  g_assert_cmpint(sph_test_count_entries(dir), ==, 1);
   SphSpectra *back = read_text_ok(path);
   g_assert_cmpint(back->lmax, ==, 300);
   g_assert_cmpint(back->ncomp, ==, 4);
@@ -457,7 +395,7 @@ static void test_text_round_trip(void)
   g_assert_true(g_file_get_contents(path, &a, NULL, NULL));
   g_assert_true(g_str_has_prefix(a, "     0  0.0000000000000000E+00  0.0000000000000000E+00"));
   g_free(a);
-  if (python() != NULL) {
+  if (sph_test_python() != NULL) {
     char *dump = g_build_filename(dir, "cl.f64", NULL);
     s->cl[0][0] = 0.0;
     GString *bytes = g_string_new(NULL);
@@ -466,7 +404,7 @@ static void test_text_round_trip(void)
     g_assert_true(g_file_set_contents(dump, bytes->str, (gssize)bytes->len, NULL));
     g_string_free(bytes, TRUE);
     const char *args[] = { path, dump, "4", NULL };
-    char *out = run_python(text_check_py, args);
+    char *out = sph_test_run_python(text_check_py, args);
     g_assert_cmpstr(out, ==, "ok 301 5\n");
     g_free(out);
     g_free(dump);
@@ -639,7 +577,7 @@ static void test_write_errors(void)
   g_assert_nonnull(strstr(err.message, "No such file or directory"));
   g_assert_cmpint(sph_cl_write_fits(missing, s, SPH_FITS_FLOAT64, &err), ==, SPH_ERR_IO);
   g_assert_true(g_str_has_prefix(err.message, missing));
-  g_assert_cmpint(count_entries(dir), ==, 0);
+  g_assert_cmpint(sph_test_count_entries(dir), ==, 0);
   /* over a directory: the rename fails after the whole file was written */
   char *over = g_build_filename(dir, "cl.fits", NULL);
   g_assert_cmpint(g_mkdir(over, 0755), ==, 0);
@@ -647,7 +585,7 @@ static void test_write_errors(void)
   g_assert_nonnull(strstr(err.message, "cannot replace"));
   g_assert_cmpint(sph_cl_write_fits(over, s, SPH_FITS_FLOAT32, &err), ==, SPH_ERR_IO);
   g_assert_nonnull(strstr(err.message, "cannot replace"));
-  g_assert_cmpint(count_entries(dir), ==, 1);
+  g_assert_cmpint(sph_test_count_entries(dir), ==, 1);
   /* bad spectra */
   char *path = g_build_filename(dir, "x.fits", NULL);
   int saved = s->ncomp;
@@ -660,7 +598,7 @@ static void test_write_errors(void)
   g_assert_null(sph_spectra_new(-1, 1, &err));
   g_assert_cmpint(err.code, ==, SPH_ERR_INVALID);
   g_assert_null(sph_spectra_new(10, 7, &err));
-  g_assert_cmpint(count_entries(dir), ==, 1);
+  g_assert_cmpint(sph_test_count_entries(dir), ==, 1);
   sph_spectra_free(s);
   g_free(path);
   g_free(over);
@@ -686,15 +624,11 @@ static void test_failed_write_keeps_old_file(void)
     gsize before_len = 0;
     g_assert_true(g_file_get_contents(path, &before, &before_len, NULL));
 
-    struct rlimit saved;
-    g_assert_cmpint(getrlimit(RLIMIT_FSIZE, &saved), ==, 0);
-    void (*old_handler)(int) = signal(SIGXFSZ, SIG_IGN);
-    struct rlimit limited = { 100000, saved.rlim_max };
-    g_assert_cmpint(setrlimit(RLIMIT_FSIZE, &limited), ==, 0);
+    SphTestFileLimit limit;
+    sph_test_file_limit_begin(&limit, 100000);
     st = text ? sph_cl_write_text(path, big, &err)
               : sph_cl_write_fits(path, big, SPH_FITS_FLOAT64, &err);
-    g_assert_cmpint(setrlimit(RLIMIT_FSIZE, &saved), ==, 0);
-    signal(SIGXFSZ, old_handler);
+    sph_test_file_limit_end(&limit);
     g_test_message("%s", err.message);
     g_assert_cmpint(st, ==, SPH_ERR_IO);
     g_assert_true(g_str_has_prefix(err.message, path));
@@ -706,7 +640,7 @@ static void test_failed_write_keeps_old_file(void)
     gsize after_len = 0;
     g_assert_true(g_file_get_contents(path, &after, &after_len, NULL));
     g_assert_cmpmem(after, after_len, before, before_len);
-    g_assert_cmpint(count_entries(dir), ==, i + 1);
+    g_assert_cmpint(sph_test_count_entries(dir), ==, i + 1);
 
     /* a write that succeeds replaces it, with the usual permissions */
     mode_t old_mask = umask(022);
@@ -717,7 +651,7 @@ static void test_failed_write_keeps_old_file(void)
     struct stat stt;
     g_assert_cmpint(g_stat(path, &stt), ==, 0);
     g_assert_cmpint(stt.st_mode & 0777, ==, 0644);
-    g_assert_cmpint(count_entries(dir), ==, i + 1);
+    g_assert_cmpint(sph_test_count_entries(dir), ==, i + 1);
     SphSpectra *back = text ? read_text_ok(path) : read_fits_ok(path);
     g_assert_cmpint(back->lmax, ==, 20000);
     sph_spectra_free(back);
@@ -750,7 +684,7 @@ int main(int argc, char **argv)
   g_test_add_func("/cl-io/write/failure-keeps-old-file", test_failed_write_keeps_old_file);
 
   int rc = g_test_run();
-  remove_tree(tmp_root);
+  sph_test_remove_tree(tmp_root);
   g_free(tmp_root);
   g_free(bad_dir);
   return rc;

@@ -11,29 +11,7 @@
 
 #include "sphaera/colorscale.h"
 #include "sphaera/healpix.h"
-
-static char *run_python(const char *script)
-{
-  const char *python = g_getenv("SPHAERA_PYTHON");
-  if (python == NULL || python[0] == '\0')
-    return NULL;
-  char *argv[] = {(char *)python, "-c", (char *)script, NULL};
-  char *out = NULL, *errout = NULL;
-  int wait_status = 0;
-  GError *error = NULL;
-  g_assert_true(g_spawn_sync(NULL, argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &errout,
-                             &wait_status, &error));
-  g_assert_no_error(error);
-  if (WIFEXITED(wait_status) && WEXITSTATUS(wait_status) == 77) {
-    g_free(out);
-    g_free(errout);
-    return NULL;
-  }
-  if (!g_spawn_check_wait_status(wait_status, NULL))
-    g_error("reference Python failed: %s", errout);
-  g_free(errout);
-  return out;
-}
+#include "sph-test-python.h"
 
 /* Data sets: each "@data NAME" line is followed by the values (UNSEEN and NaN among them
  * where the case needs them); "@hist", "@log", "@symlog", "@pct" lines carry results. */
@@ -87,23 +65,9 @@ static const char reference_script[] =
 
 static const char *reference(const char *section)
 {
-  static char *output;
-  static bool ran;
-  if (!ran) {
-    output = run_python(reference_script);
-    ran = true;
-  }
-  if (output == NULL) {
-    g_test_skip("no reference Python with healpy and matplotlib (SPHAERA_PYTHON)");
-    return NULL;
-  }
-  char *marker = g_strdup_printf("@%s\n", section);
-  const char *start = strstr(output, marker);
-  if (start == NULL)
-    g_error("the reference has no section %s", section);
-  start += strlen(marker);
-  g_free(marker);
-  return start;
+  static SphTestPythonSections cache;
+  return sph_test_python_section(&cache, reference_script, section,
+                                 "no reference Python with healpy and matplotlib (SPHAERA_PYTHON)");
 }
 
 /* A count then that many numbers. */

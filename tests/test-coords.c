@@ -10,31 +10,9 @@
 #include <string.h>
 
 #include "sphaera/coords.h"
+#include "sph-test-python.h"
 
 #define DEG (M_PI / 180.0)
-
-static char *run_python(const char *script)
-{
-  const char *python = g_getenv("SPHAERA_PYTHON");
-  if (python == NULL || python[0] == '\0')
-    return NULL;
-  char *argv[] = {(char *)python, "-c", (char *)script, NULL};
-  char *out = NULL, *errout = NULL;
-  int wait_status = 0;
-  GError *error = NULL;
-  g_assert_true(g_spawn_sync(NULL, argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &errout,
-                             &wait_status, &error));
-  g_assert_no_error(error);
-  if (WIFEXITED(wait_status) && WEXITSTATUS(wait_status) == 77) {
-    g_free(out);
-    g_free(errout);
-    return NULL;
-  }
-  if (!g_spawn_check_wait_status(wait_status, NULL))
-    g_error("reference Python failed: %s", errout);
-  g_free(errout);
-  return out;
-}
 
 #define PY_IMPORTS                                                                         \
   "import sys, warnings\n"                                                                 \
@@ -98,22 +76,9 @@ static const char reference_script[] = PY_IMPORTS
 /* The text of one section (owned by the cache), or NULL after g_test_skip(). */
 static const char *reference(const char *section)
 {
-  static char *output;
-  static bool ran;
-  if (!ran) {
-    output = run_python(reference_script);
-    ran = true;
-  }
-  if (output == NULL) {
-    g_test_skip("no reference Python with healpy (SPHAERA_PYTHON)");
-    return NULL;
-  }
-  char *marker = g_strdup_printf("@%s\n", section);
-  const char *start = strstr(output, marker);
-  g_assert_nonnull(start);
-  start += strlen(marker);
-  g_free(marker);
-  return start;
+  static SphTestPythonSections cache;
+  return sph_test_python_section(&cache, reference_script, section,
+                                 "no reference Python with healpy (SPHAERA_PYTHON)");
 }
 
 /* A section's text up to the next one. */

@@ -90,14 +90,7 @@ static void compare_with_emcee(size_t steps, size_t walkers, size_t dim, const d
     SphError err = SPH_ERROR_INIT;
     g_assert_cmpint(sph_integrated_time(x, steps, walkers, dim, 5, 50, tau, &n_short, &err), ==,
                     SPH_OK);
-    char **lines = g_strsplit(g_strstrip(out), "\n", -1);
-    g_assert_cmpuint(g_strv_length(lines), ==, dim);
-    for (size_t d = 0; d < dim; d++) {
-      double ref = g_ascii_strtod(lines[d], NULL);
-      if (fabs(tau[d] - ref) > 1e-9 * ref)
-        g_error("tau[%zu] = %.17g, emcee %.17g", d, tau[d], ref);
-    }
-    g_strfreev(lines);
+    infer_assert_emcee_tau(tau, dim, out);
   }
   g_unlink(file);
   g_free(out);

@@ -219,6 +219,12 @@ static void test_train_mlp(void)
   g_assert_null(sph_mlp_load(bad, &err));
   g_assert_cmpint(err.code, ==, SPH_ERR_FORMAT);
   g_assert_nonnull(strstr(err.message, "bad.sphm"));
+  /* A file of a future format version is named as such, not as damage. */
+  bytes[8] = 2;
+  g_assert_true(g_file_set_contents(bad, bytes, (gssize)len, NULL));
+  g_assert_null(sph_mlp_load(bad, &err));
+  g_assert_nonnull(strstr(err.message, "version 2"));
+  bytes[8] = 1;
   g_assert_true(g_file_set_contents(bad, "#!/bin/sh\necho hello world\n", -1, NULL));
   g_assert_null(sph_mlp_load(bad, &err));
   g_assert_nonnull(strstr(err.message, "not a Sphaera model"));

@@ -24,16 +24,6 @@ static SphShtPlan *plan_new(int64_t nside, int lmax)
   return plan;
 }
 
-static double rel_diff(const double *got, const double *want, gsize n)
-{
-  double d = 0, s = 0;
-  for (gsize i = 0; i < n; i++) {
-    d = fmax(d, fabs(got[i] - want[i]));
-    s = fmax(s, fabs(want[i]));
-  }
-  return d / s;
-}
-
 static void random_alms(SphAlm **alm, int n, int lmax, uint64_t seed)
 {
   SphRng rng;
@@ -52,10 +42,8 @@ static void random_alms(SphAlm **alm, int n, int lmax, uint64_t seed)
 static void test_healpy(void)
 {
   gchar *dir = ref_dir_new();
-  if (dir == NULL) {
-    g_test_skip("SPHAERA_PYTHON is not set: no healpy to compare with");
+  if (dir == NULL)
     return;
-  }
   SphError err = SPH_ERROR_INIT;
   int64_t nside = 16, npix = sph_hp_nside2npix(nside);
   int lmax = 3 * (int)nside - 1;
@@ -101,7 +89,7 @@ static void test_healpy(void)
   g_assert_cmpint(sph_fields_alm2map(plan, 3, (const SphAlm *const *)alm, outs, NULL, &err), ==,
                   SPH_OK);
   for (int k = 0; k < 3; k++) {
-    double e = rel_diff(outs[k], ref + k * npix, npix);
+    double e = ref_rel_diff(outs[k], ref + k * npix, npix);
     g_test_message("beamed alm2map field %d: %.2e", k, e);
     g_assert_cmpfloat(e, <=, 1e-10);
   }
@@ -109,20 +97,20 @@ static void test_healpy(void)
   memcpy(t->fields[0].values, maps[0], npix * 8);
   SphMap *st = sph_smoothing(t, fwhm, lmax, 3, false, NULL, &err);
   g_assert_nonnull(st);
-  double e = rel_diff(st->fields[0].values, ref + 3 * npix, npix);
+  double e = ref_rel_diff(st->fields[0].values, ref + 3 * npix, npix);
   g_test_message("smoothing T: %.2e", e);
   g_assert_cmpfloat(e, <=, 1e-10);
   SphMap *sp = sph_smoothing(map, fwhm, lmax, 3, true, NULL, &err);
   g_assert_nonnull(sp);
   for (int k = 0; k < 3; k++) {
-    e = rel_diff(sp->fields[k].values, ref + (4 + k) * npix, npix);
+    e = ref_rel_diff(sp->fields[k].values, ref + (4 + k) * npix, npix);
     g_test_message("smoothing pol field %d: %.2e", k, e);
     g_assert_cmpfloat(e, <=, 1e-10);
   }
   double *bl = g_new(double, nl);
   for (int k = 0; k < 4; k++) {
     sph_gauss_beam(fwhm, lmax, k, bl);
-    e = rel_diff(bl, ref + 7 * npix + k * nl, nl);
+    e = ref_rel_diff(bl, ref + 7 * npix + k * nl, nl);
     g_assert_cmpfloat(e, <=, 1e-14);
   }
   g_free(bl);
@@ -175,7 +163,7 @@ static void test_smoothing_harmonic(void)
     double *want = g_new(double, npix);
     for (int64_t p = 0; p < npix; p++)
       want[p] = b * map->fields[0].values[p];
-    double e = rel_diff(s->fields[0].values, want, npix);
+    double e = ref_rel_diff(s->fields[0].values, want, npix);
     g_test_message("smoothing Y_7,3 with FWHM %g: %.2e", f, e);
     g_assert_cmpfloat(e, <=, 1e-10);
     g_free(want);
@@ -282,7 +270,7 @@ static void test_synfast(void)
                   SPH_OK);
   for (int k = 0; k < 3; k++) {
     g_assert_cmpmem(m1->fields[k].values, npix * 8, m2->fields[k].values, npix * 8);
-    g_assert_cmpfloat(rel_diff(m1->fields[k].values, wants[k], npix), <=, 1e-15);
+    g_assert_cmpfloat(ref_rel_diff(m1->fields[k].values, wants[k], npix), <=, 1e-15);
   }
   g_assert_null(sph_synfast(cls, nside, 5 * (int)nside, fwhm, 5, NULL, &err));
   g_test_message("lmax 80 at NSIDE 16: %s", err.message);
@@ -313,10 +301,8 @@ static void test_pixwin(void)
     for (int l = 1; l <= lmax; l++)
       g_assert_cmpfloat(w[l], <, w[l - 1]);
     gchar *dir = ref_dir_new();
-    if (dir == NULL) {
-      g_test_skip("SPHAERA_PYTHON is not set: no healpy to compare with");
+    if (dir == NULL)
       return;
-    }
     gchar *ns = g_strdup_printf("%lld", (long long)nside), *ls = g_strdup_printf("%d", lmax);
     const char *extra[] = { "pixwin", dir, ns, ls, NULL };
     gsize n;

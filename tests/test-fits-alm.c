@@ -19,79 +19,17 @@
 
 #include "../core/io/fits_atomic.h"
 #include "sphaera/fits_alm.h"
+#include "sph-test-files.h"
+#include "sph-test-python.h"
 
 static char *tmp_root;
 
 /* ---- helpers ---------------------------------------------------------------------- */
 
+/* A fresh directory for one test, inside the program's temporary directory. */
 static char *test_dir(const char *name)
 {
-  char *dir = g_build_filename(tmp_root, name, NULL);
-  g_assert_cmpint(g_mkdir_with_parents(dir, 0755), ==, 0);
-  return dir;
-}
-
-static void remove_tree(const char *path)
-{
-  GDir *dir = g_dir_open(path, 0, NULL);
-  if (dir != NULL) {
-    const char *name;
-    while ((name = g_dir_read_name(dir)) != NULL) {
-      char *child = g_build_filename(path, name, NULL);
-      remove_tree(child);
-      g_free(child);
-    }
-    g_dir_close(dir);
-    g_chmod(path, 0755);
-    g_rmdir(path);
-  } else {
-    g_remove(path);
-  }
-}
-
-static int count_entries(const char *dir_path)
-{
-  GDir *dir = g_dir_open(dir_path, 0, NULL);
-  g_assert_nonnull(dir);
-  int n = 0;
-  while (g_dir_read_name(dir) != NULL)
-    n++;
-  g_dir_close(dir);
-  return n;
-}
-
-static const char *python(void)
-{
-  const char *py = g_getenv("SPHAERA_PYTHON");
-  return py != NULL && py[0] != '\0' && g_file_test(py, G_FILE_TEST_IS_EXECUTABLE) ? py : NULL;
-}
-
-static char *run_python(const char *script, const char *const *args)
-{
-  GPtrArray *argv = g_ptr_array_new();
-  g_ptr_array_add(argv, (gpointer)python());
-  g_ptr_array_add(argv, (gpointer) "-c");
-  g_ptr_array_add(argv, (gpointer)script);
-  for (; args != NULL && *args != NULL; args++)
-    g_ptr_array_add(argv, (gpointer)*args);
-  g_ptr_array_add(argv, NULL);
-  char *out = NULL, *errout = NULL;
-  int wait_status = 0;
-  GError *error = NULL;
-  gboolean ran = g_spawn_sync(NULL, (char **)argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out,
-                              &errout, &wait_status, &error);
-  g_assert_no_error(error);
-  g_assert_true(ran);
-  if (!g_spawn_check_wait_status(wait_status, &error)) {
-    char *text = g_strconcat(out, errout, NULL);
-    char **lines = g_strsplit(text, "\n", -1);
-    for (char **line = lines; *line != NULL; line++)
-      g_test_message("python: %s", *line);
-    g_error("python failed: %s", error->message);
-  }
-  g_free(errout);
-  g_ptr_array_free(argv, TRUE);
-  return out;
+  return sph_test_subdir(tmp_root, name);
 }
 
 static SphAlm *new_random_alm(int lmax, int mmax, guint32 seed)
@@ -257,7 +195,7 @@ static void test_round_trip_float64(void)
   sph_alm_free(back);
   sph_alm_free(narrow);
   sph_alm_free(alm);
-  g_assert_cmpint(count_entries(dir), ==, 1);
+  g_assert_cmpint(sph_test_count_entries(dir), ==, 1);
   g_free(path);
   g_free(dir);
 }
@@ -358,7 +296,7 @@ static void test_write_lmax_mmax(void)
   SphAlm *back = read_ok(path, 1, NULL);
   g_assert_cmpint(back->lmax, ==, 20);
   sph_alm_free(back);
-  g_assert_cmpint(count_entries(dir), ==, 1);
+  g_assert_cmpint(sph_test_count_entries(dir), ==, 1);
   sph_alm_free(alm);
   g_free(path);
   g_free(dir);
@@ -430,7 +368,7 @@ static void test_round_trip_gzip(void)
   assert_alm_equal(back[0], alm, 30, 30, false);
   assert_alm_equal(back[1], alm2, 30, 30, false);
   sph_fits_alm_sets_free(back, n);
-  g_assert_cmpint(count_entries(dir), ==, 1);
+  g_assert_cmpint(sph_test_count_entries(dir), ==, 1);
   sph_alm_free(alm);
   sph_alm_free(alm2);
   g_free(path);
@@ -532,13 +470,13 @@ static const char healpy_writes_py[] =
 /* healpy's write_alm files: every coefficient healpy wrote, where it belongs. */
 static void test_sphaera_reads_healpy(void)
 {
-  if (python() == NULL) {
+  if (sph_test_python() == NULL) {
     g_test_skip("SPHAERA_PYTHON is not set: healpy cannot write the files");
     return;
   }
   char *dir = test_dir("healpy-writes");
   const char *args[] = { dir, NULL };
-  g_free(run_python(healpy_writes_py, args));
+  g_free(sph_test_run_python(healpy_writes_py, args));
   struct {
     const char *name;
     int lmax, mmax, nsets;
@@ -632,7 +570,7 @@ static void queue_for_healpy(GPtrArray *args, const char *dir, const char *name,
 
 static void test_healpy_reads_sphaera(void)
 {
-  if (python() == NULL) {
+  if (sph_test_python() == NULL) {
     g_test_skip("SPHAERA_PYTHON is not set: healpy cannot check the files");
     return;
   }
@@ -648,7 +586,7 @@ static void test_healpy_reads_sphaera(void)
   queue_for_healpy(args, dir, "cut.fits", one_set, 1, SPH_FITS_FLOAT64, 25, 9);
   queue_for_healpy(args, dir, "teb-cut.fits.gz", teb, 3, SPH_FITS_FLOAT64, 12, -1);
   g_ptr_array_add(args, NULL);
-  char *out = run_python(healpy_reads_py, (const char *const *)args->pdata);
+  char *out = sph_test_run_python(healpy_reads_py, (const char *const *)args->pdata);
   g_assert_cmpstr(out, ==, "ok 1 861 40\nok 3 98 6\nok 1 215 9\nok 3 70 6\n");
   g_free(out);
   g_ptr_array_free(args, TRUE);
@@ -845,13 +783,8 @@ static void test_bad_truncated(void)
 static void test_bad_files_are_silent(void)
 {
   char *log = bad_path("output.log");
-  int fd = g_open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  g_assert_cmpint(fd, >=, 0);
-  fflush(stdout);
-  fflush(stderr);
-  int saved_out = dup(1), saved_err = dup(2);
-  dup2(fd, 1);
-  dup2(fd, 2);
+  SphTestStdioCapture capture;
+  sph_test_stdio_capture_begin(&capture, log);
   const char *names[] = { "cut.fits", "cut.fits.gz", "notes.fits", "image.fits", "map.fits",
                           "no-imag.fits", "text-column.fits", "twice.fits", "mixed.fits" };
   for (size_t i = 0; i < G_N_ELEMENTS(names); i++) {
@@ -864,16 +797,7 @@ static void test_bad_files_are_silent(void)
     sph_fits_alm_sets_free(sets, n);
     g_free(path);
   }
-  fflush(stdout);
-  fflush(stderr);
-  dup2(saved_out, 1);
-  dup2(saved_err, 2);
-  close(saved_out);
-  close(saved_err);
-  close(fd);
-  struct stat st;
-  g_assert_cmpint(g_stat(log, &st), ==, 0);
-  g_assert_cmpint(st.st_size, ==, 0);
+  sph_test_stdio_capture_end_silent(&capture, log);
   g_free(log);
 }
 
@@ -890,7 +814,7 @@ static void test_write_missing_directory(void)
   g_test_message("%s", err.message);
   g_assert_true(g_str_has_prefix(err.message, path));
   g_assert_nonnull(strstr(err.message, "No such file or directory"));
-  g_assert_cmpint(count_entries(dir), ==, 0);
+  g_assert_cmpint(sph_test_count_entries(dir), ==, 0);
   sph_alm_free(alm);
   g_free(path);
   g_free(dir);
@@ -908,7 +832,7 @@ static void test_write_over_directory(void)
   g_test_message("%s", err.message);
   g_assert_true(g_str_has_prefix(err.message, path));
   g_assert_nonnull(strstr(err.message, "cannot replace"));
-  g_assert_cmpint(count_entries(dir), ==, 1);
+  g_assert_cmpint(sph_test_count_entries(dir), ==, 1);
   g_assert_true(g_file_test(path, G_FILE_TEST_IS_DIR));
   sph_alm_free(alm);
   g_free(path);
@@ -930,19 +854,15 @@ static void test_failed_write_keeps_old_file(void)
 
   SphAlm *big = new_random_alm(200, 200, 2); /* 20301 rows of 20 bytes, three times */
   const SphAlm *big_sets[] = { big, big, big };
-  struct rlimit saved;
-  g_assert_cmpint(getrlimit(RLIMIT_FSIZE, &saved), ==, 0);
-  void (*old_handler)(int) = signal(SIGXFSZ, SIG_IGN);
-  struct rlimit limited = { 100000, saved.rlim_max };
-  g_assert_cmpint(setrlimit(RLIMIT_FSIZE, &limited), ==, 0);
+  SphTestFileLimit limit;
+  sph_test_file_limit_begin(&limit, 100000);
   SphError err = SPH_ERROR_INIT;
   SphStatus st = sph_fits_write_alm(path, big_sets, 3, NULL, &err);
   SphError gz_err = SPH_ERROR_INIT;
   char *gz = g_build_filename(dir, "alm.fits.gz", NULL);
   SphFitsAlmWriteOptions opt = { SPH_FITS_FLOAT64, -1, -1 };
   SphStatus gz_st = sph_fits_write_alm(gz, big_sets, 3, &opt, &gz_err);
-  g_assert_cmpint(setrlimit(RLIMIT_FSIZE, &saved), ==, 0);
-  signal(SIGXFSZ, old_handler);
+  sph_test_file_limit_end(&limit);
   g_test_message("%s", err.message);
   g_assert_cmpint(st, ==, SPH_ERR_IO);
   g_assert_true(g_str_has_prefix(err.message, path));
@@ -957,7 +877,7 @@ static void test_failed_write_keeps_old_file(void)
   gsize after_len = 0;
   g_assert_true(g_file_get_contents(path, &after, &after_len, NULL));
   g_assert_cmpmem(after, after_len, before, before_len);
-  g_assert_cmpint(count_entries(dir), ==, 1);
+  g_assert_cmpint(sph_test_count_entries(dir), ==, 1);
 
   /* and a write that succeeds replaces it, with the usual permissions */
   mode_t old_mask = umask(022);
@@ -966,7 +886,7 @@ static void test_failed_write_keeps_old_file(void)
   struct stat stt;
   g_assert_cmpint(g_stat(path, &stt), ==, 0);
   g_assert_cmpint(stt.st_mode & 0777, ==, 0644);
-  g_assert_cmpint(count_entries(dir), ==, 1);
+  g_assert_cmpint(sph_test_count_entries(dir), ==, 1);
   SphAlm *back = read_ok(path, 3, NULL);
   assert_alm_equal(back, big, 200, 200, true);
   sph_alm_free(back);
@@ -992,13 +912,13 @@ static void test_atomic_api(void)
   fitsfile *fits = NULL;
   g_assert_cmpint(sph_fits_atomic_create(path, &out, &fits, &err), ==, SPH_OK);
   g_assert_nonnull(fits);
-  g_assert_cmpint(count_entries(dir), ==, 2);
+  g_assert_cmpint(sph_test_count_entries(dir), ==, 2);
   int status = 0;
   long naxes[1] = { 0 };
   fits_create_img(fits, BYTE_IMG, 0, naxes, &status);
   g_assert_cmpint(status, ==, 0);
   sph_fits_atomic_abort(out);
-  g_assert_cmpint(count_entries(dir), ==, 1);
+  g_assert_cmpint(sph_test_count_entries(dir), ==, 1);
   char *text = NULL;
   g_assert_true(g_file_get_contents(path, &text, NULL, NULL));
   g_assert_cmpstr(text, ==, "old\n");
@@ -1008,18 +928,18 @@ static void test_atomic_api(void)
   char *gz = g_strconcat(path, ".gz", NULL);
   g_assert_cmpint(sph_fits_atomic_create(gz, &out, &fits, &err), ==, SPH_OK);
   fits_create_img(fits, BYTE_IMG, 0, naxes, &status);
-  g_assert_cmpint(count_entries(dir), ==, 2);
+  g_assert_cmpint(sph_test_count_entries(dir), ==, 2);
   sph_fits_atomic_abort(out);
-  g_assert_cmpint(count_entries(dir), ==, 1);
+  g_assert_cmpint(sph_test_count_entries(dir), ==, 1);
   g_assert_false(g_file_test(gz, G_FILE_TEST_EXISTS));
   g_free(gz);
 
   FILE *stream = NULL;
   g_assert_cmpint(sph_atomic_create_stream(path, &out, &stream, &err), ==, SPH_OK);
   fputs("new\n", stream);
-  g_assert_cmpint(count_entries(dir), ==, 2);
+  g_assert_cmpint(sph_test_count_entries(dir), ==, 2);
   sph_fits_atomic_abort(out);
-  g_assert_cmpint(count_entries(dir), ==, 1);
+  g_assert_cmpint(sph_test_count_entries(dir), ==, 1);
 
   g_assert_cmpint(sph_atomic_create_stream(path, &out, &stream, &err), ==, SPH_OK);
   fputs("new\n", stream);
@@ -1027,7 +947,7 @@ static void test_atomic_api(void)
   g_assert_true(g_file_get_contents(path, &text, NULL, NULL));
   g_assert_cmpstr(text, ==, "new\n");
   g_free(text);
-  g_assert_cmpint(count_entries(dir), ==, 1);
+  g_assert_cmpint(sph_test_count_entries(dir), ==, 1);
 
   /* a writer that met an error passes its errno: nothing is replaced */
   g_assert_cmpint(sph_atomic_create_stream(path, &out, &stream, &err), ==, SPH_OK);
@@ -1039,13 +959,13 @@ static void test_atomic_api(void)
   g_assert_true(g_file_get_contents(path, &text, NULL, NULL));
   g_assert_cmpstr(text, ==, "new\n");
   g_free(text);
-  g_assert_cmpint(count_entries(dir), ==, 1);
+  g_assert_cmpint(sph_test_count_entries(dir), ==, 1);
 
   /* a CFITSIO status likewise */
   g_assert_cmpint(sph_fits_atomic_create(path, &out, &fits, &err), ==, SPH_OK);
   g_assert_cmpint(sph_fits_atomic_commit(out, WRITE_ERROR, &err), ==, SPH_ERR_IO);
   g_assert_nonnull(strstr(err.message, "CFITSIO"));
-  g_assert_cmpint(count_entries(dir), ==, 1);
+  g_assert_cmpint(sph_test_count_entries(dir), ==, 1);
 
   /* names that cannot work */
   g_assert_cmpint(sph_atomic_create_stream("", &out, &stream, &err), ==, SPH_ERR_INVALID);
@@ -1092,7 +1012,7 @@ int main(int argc, char **argv)
   g_test_add_func("/fits-alm/atomic/api", test_atomic_api);
 
   int rc = g_test_run();
-  remove_tree(tmp_root);
+  sph_test_remove_tree(tmp_root);
   g_free(tmp_root);
   g_free(bad_dir);
   return rc;

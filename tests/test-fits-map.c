@@ -15,6 +15,8 @@
 #include <unistd.h>
 
 #include "sphaera/fits_map.h"
+#include "sph-test-files.h"
+#include "sph-test-python.h"
 
 static char *tmp_root;
 
@@ -32,38 +34,7 @@ static const char *wmap_path(void)
 /* A fresh directory for one test, inside the program's temporary directory. */
 static char *test_dir(const char *name)
 {
-  char *dir = g_build_filename(tmp_root, name, NULL);
-  g_assert_cmpint(g_mkdir_with_parents(dir, 0755), ==, 0);
-  return dir;
-}
-
-static void remove_tree(const char *path)
-{
-  GDir *dir = g_dir_open(path, 0, NULL);
-  if (dir != NULL) {
-    const char *name;
-    while ((name = g_dir_read_name(dir)) != NULL) {
-      char *child = g_build_filename(path, name, NULL);
-      remove_tree(child);
-      g_free(child);
-    }
-    g_dir_close(dir);
-    g_chmod(path, 0755);
-    g_rmdir(path);
-  } else {
-    g_remove(path);
-  }
-}
-
-static int count_entries(const char *dir_path)
-{
-  GDir *dir = g_dir_open(dir_path, 0, NULL);
-  g_assert_nonnull(dir);
-  int n = 0;
-  while (g_dir_read_name(dir) != NULL)
-    n++;
-  g_dir_close(dir);
-  return n;
+  return sph_test_subdir(tmp_root, name);
 }
 
 static SphMap *new_random_map(int64_t nside, SphOrdering ordering, int nfields, guint32 seed)
@@ -269,7 +240,7 @@ static void test_round_trip_partial(void)
   g_assert_true(g_str_has_prefix(err.message, path));
   g_assert_nonnull(strstr(err.message, "no seen pixel"));
   g_assert_false(g_file_test(path, G_FILE_TEST_EXISTS));
-  g_assert_cmpint(count_entries(dir), ==, 3);
+  g_assert_cmpint(sph_test_count_entries(dir), ==, 3);
   g_free(path);
   sph_map_free(empty);
   g_free(dir);
@@ -292,7 +263,7 @@ static void test_round_trip_gzip(void)
   assert_same_labels(back, map);
   for (int f = 0; f < 2; f++)
     assert_same_values(back->fields[f].values, map->fields[f].values, map->npix);
-  g_assert_cmpint(count_entries(dir), ==, 1);
+  g_assert_cmpint(sph_test_count_entries(dir), ==, 1);
   sph_map_free(back);
   sph_map_free(map);
   g_free(path);
@@ -485,40 +456,7 @@ static void test_keyword_variants(void)
 
 /* ---- the WMAP W-band map, against astropy, numpy and healpy ---------------------- */
 
-static const char *python(void)
-{
-  const char *py = g_getenv("SPHAERA_PYTHON");
-  return py != NULL && py[0] != '\0' && g_file_test(py, G_FILE_TEST_IS_EXECUTABLE) ? py : NULL;
-}
-
 /* Runs a Python script with arguments; its stdout, or a test failure with its stderr. */
-static char *run_python(const char *script, const char *const *args)
-{
-  GPtrArray *argv = g_ptr_array_new();
-  g_ptr_array_add(argv, (gpointer)python());
-  g_ptr_array_add(argv, (gpointer) "-c");
-  g_ptr_array_add(argv, (gpointer)script);
-  for (; args != NULL && *args != NULL; args++)
-    g_ptr_array_add(argv, (gpointer)*args);
-  g_ptr_array_add(argv, NULL);
-  char *out = NULL, *errout = NULL;
-  int wait_status = 0;
-  GError *error = NULL;
-  gboolean ran = g_spawn_sync(NULL, (char **)argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out,
-                              &errout, &wait_status, &error);
-  g_assert_no_error(error);
-  g_assert_true(ran);
-  if (!g_spawn_check_wait_status(wait_status, &error)) {
-    char *text = g_strconcat(out, errout, NULL);
-    char **lines = g_strsplit(text, "\n", -1);
-    for (char **line = lines; *line != NULL; line++)
-      g_test_message("python: %s", *line);
-    g_error("python failed: %s", error->message);
-  }
-  g_free(errout);
-  g_ptr_array_free(argv, TRUE);
-  return out;
-}
 
 static double *read_doubles(const char *path, int64_t expect_count)
 {
@@ -557,14 +495,14 @@ static char *wmap_reference_stats;
 /* astropy's raw columns, numpy's statistics and healpy's ud_grade, computed once. */
 static bool wmap_reference(void)
 {
-  if (python() == NULL) {
+  if (sph_test_python() == NULL) {
     g_test_skip("SPHAERA_PYTHON is not set: no astropy/healpy reference");
     return false;
   }
   if (wmap_reference_dir == NULL) {
     wmap_reference_dir = test_dir("wmap-ref");
     const char *args[] = { wmap_path(), wmap_reference_dir, NULL };
-    wmap_reference_stats = run_python(wmap_reference_py, args);
+    wmap_reference_stats = sph_test_run_python(wmap_reference_py, args);
   }
   return true;
 }
@@ -719,7 +657,7 @@ static void queue_for_healpy(GPtrArray *args, const char *dir, const char *name,
 
 static void test_healpy_reads_sphaera(void)
 {
-  if (python() == NULL) {
+  if (sph_test_python() == NULL) {
     g_test_skip("SPHAERA_PYTHON is not set: healpy cannot check the files");
     return;
   }
@@ -748,7 +686,7 @@ static void test_healpy_reads_sphaera(void)
       part->fields[0].values[p] = SPH_UNSEEN;
   queue_for_healpy(args, dir, "partial.fits", part, SPH_FITS_FLOAT64, true);
   g_ptr_array_add(args, NULL);
-  char *out = run_python(healpy_reads_py, (const char *const *)args->pdata);
+  char *out = sph_test_run_python(healpy_reads_py, (const char *const *)args->pdata);
   g_assert_cmpstr(out, ==, "ok\nok\nok\n");
   g_free(out);
   g_ptr_array_free(args, TRUE);
@@ -782,14 +720,14 @@ static const char healpy_writes_py[] =
 
 static void test_sphaera_reads_healpy(void)
 {
-  if (python() == NULL) {
+  if (sph_test_python() == NULL) {
     g_test_skip("SPHAERA_PYTHON is not set: healpy cannot write the files");
     return;
   }
   char *dir = test_dir("healpy-writes");
   const char *args[] = { dir, NULL };
   /* the column names healpy chose (its version 1.16 names a single map "T") */
-  char *names = run_python(healpy_writes_py, args);
+  char *names = sph_test_run_python(healpy_writes_py, args);
   char **lines = g_strsplit(names, "\n", -1);
   struct {
     const char *name;
@@ -1109,13 +1047,8 @@ static void test_bad_absurd_sizes(void)
 static void test_bad_files_are_silent(void)
 {
   char *log = bad_path("output.log");
-  int fd = g_open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  g_assert_cmpint(fd, >=, 0);
-  fflush(stdout);
-  fflush(stderr);
-  int saved_out = dup(1), saved_err = dup(2);
-  dup2(fd, 1);
-  dup2(fd, 2);
+  SphTestStdioCapture capture;
+  sph_test_stdio_capture_begin(&capture, log);
   const char *names[] = { "cut-1000.fits", "cut-4000.fits", "cut-81000.fits", "cut.fits.gz",
                           "notes.fits", "image.fits", "nside300.fits", "length.fits",
                           "ordering.fits", "type-0.fits", "pixel-range.fits", "missing.fits" };
@@ -1126,16 +1059,7 @@ static void test_bad_files_are_silent(void)
     sph_map_free(map);
     g_free(path);
   }
-  fflush(stdout);
-  fflush(stderr);
-  dup2(saved_out, 1);
-  dup2(saved_err, 2);
-  close(saved_out);
-  close(saved_err);
-  close(fd);
-  struct stat st;
-  g_assert_cmpint(g_stat(log, &st), ==, 0);
-  g_assert_cmpint(st.st_size, ==, 0);
+  sph_test_stdio_capture_end_silent(&capture, log);
   g_free(log);
 }
 
@@ -1151,7 +1075,7 @@ static void test_write_missing_directory(void)
   g_test_message("%s", err.message);
   g_assert_true(g_str_has_prefix(err.message, path));
   g_assert_nonnull(strstr(err.message, "No such file or directory"));
-  g_assert_cmpint(count_entries(dir), ==, 0);
+  g_assert_cmpint(sph_test_count_entries(dir), ==, 0);
   sph_map_free(map);
   g_free(path);
   g_free(dir);
@@ -1178,7 +1102,7 @@ static void test_write_read_only_directory(void)
     g_assert_cmpint(sph_fits_write_map(path, map, NULL, &err), ==, SPH_ERR_IO);
     g_assert_true(g_str_has_prefix(err.message, path));
     g_assert_nonnull(strstr(err.message, "Permission denied"));
-    g_assert_cmpint(count_entries(dir), ==, 0);
+    g_assert_cmpint(sph_test_count_entries(dir), ==, 0);
     sph_map_free(map);
   }
   g_chmod(dir, 0755);
@@ -1198,7 +1122,7 @@ static void test_write_over_directory(void)
   g_test_message("%s", err.message);
   g_assert_true(g_str_has_prefix(err.message, path));
   g_assert_nonnull(strstr(err.message, "cannot replace"));
-  g_assert_cmpint(count_entries(dir), ==, 1);
+  g_assert_cmpint(sph_test_count_entries(dir), ==, 1);
   g_assert_true(g_file_test(path, G_FILE_TEST_IS_DIR));
   sph_map_free(map);
   g_free(path);
@@ -1218,15 +1142,11 @@ static void test_failed_write_keeps_old_file(void)
   g_assert_true(g_file_get_contents(path, &before, &before_len, NULL));
 
   SphMap *big = new_random_map(64, SPH_ORDER_RING, 3, 2); /* 1.2 MB */
-  struct rlimit saved;
-  g_assert_cmpint(getrlimit(RLIMIT_FSIZE, &saved), ==, 0);
-  void (*old_handler)(int) = signal(SIGXFSZ, SIG_IGN);
-  struct rlimit limited = { 100000, saved.rlim_max };
-  g_assert_cmpint(setrlimit(RLIMIT_FSIZE, &limited), ==, 0);
+  SphTestFileLimit limit;
+  sph_test_file_limit_begin(&limit, 100000);
   SphError err = SPH_ERROR_INIT;
   SphStatus st = sph_fits_write_map(path, big, NULL, &err);
-  g_assert_cmpint(setrlimit(RLIMIT_FSIZE, &saved), ==, 0);
-  signal(SIGXFSZ, old_handler);
+  sph_test_file_limit_end(&limit);
   g_test_message("%s", err.message);
   g_assert_cmpint(st, ==, SPH_ERR_IO);
   g_assert_true(g_str_has_prefix(err.message, path));
@@ -1236,7 +1156,7 @@ static void test_failed_write_keeps_old_file(void)
   gsize after_len = 0;
   g_assert_true(g_file_get_contents(path, &after, &after_len, NULL));
   g_assert_cmpmem(after, after_len, before, before_len);
-  g_assert_cmpint(count_entries(dir), ==, 1);
+  g_assert_cmpint(sph_test_count_entries(dir), ==, 1);
 
   /* and a write that succeeds replaces it, with the usual permissions */
   mode_t old_mask = umask(022);
@@ -1245,7 +1165,7 @@ static void test_failed_write_keeps_old_file(void)
   struct stat stt;
   g_assert_cmpint(g_stat(path, &stt), ==, 0);
   g_assert_cmpint(stt.st_mode & 0777, ==, 0644);
-  g_assert_cmpint(count_entries(dir), ==, 1);
+  g_assert_cmpint(sph_test_count_entries(dir), ==, 1);
   SphMap *back = read_ok(path, NULL);
   g_assert_cmpint(back->nside, ==, 64);
   sph_map_free(back);
@@ -1300,7 +1220,7 @@ int main(int argc, char **argv)
   g_test_add_func("/fits/write/failure-keeps-old-file", test_failed_write_keeps_old_file);
 
   int rc = g_test_run();
-  remove_tree(tmp_root);
+  sph_test_remove_tree(tmp_root);
   g_free(tmp_root);
   g_free(bad_dir);
   g_free(wmap_reference_dir);

@@ -9,6 +9,7 @@
 
 #include "sphaera/healpix.h"
 #include "sphaera/rng.h"
+#include "sph-test-python.h"
 
 /* ---- helpers ------------------------------------------------------------------------- */
 
@@ -635,26 +636,6 @@ static void test_many(void) {
 
 /* ---- healpy ---------------------------------------------------------------------------- */
 
-static gchar *run_reference(const char *mode) {
-  const char *python = g_getenv("SPHAERA_PYTHON");
-  if (!python || !*python)
-    return NULL;
-  gchar *script = g_test_build_filename(G_TEST_DIST, "healpy_ref_healpix.py", NULL);
-  gchar *argv[] = {(gchar *)python, script, (gchar *)mode, NULL};
-  gchar *out = NULL, *errout = NULL;
-  gint status = 0;
-  GError *error = NULL;
-  gboolean ok = g_spawn_sync(NULL, argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &errout,
-                             &status, &error);
-  g_assert_no_error(error);
-  g_assert_true(ok);
-  if (!g_spawn_check_wait_status(status, &error))
-    g_error("%s %s failed: %s\n%s", python, script, error->message, errout);
-  g_free(errout);
-  g_free(script);
-  return out;
-}
-
 typedef struct {
   int64_t floats;
   int64_t exact;
@@ -676,7 +657,8 @@ static void cmp_float(FloatStats *st, double mine, const char *ref, const char *
 static int64_t to_i64(const char *s) { return g_ascii_strtoll(s, NULL, 10); }
 
 static void test_healpy(void) {
-  gchar *out = run_reference("pixel");
+  const char *args[] = { "pixel", NULL };
+  gchar *out = sph_test_run_python_file("healpy_ref_healpix.py", args, FALSE);
   if (!out) {
     g_test_skip("SPHAERA_PYTHON is not set: no healpy to compare with");
     return;

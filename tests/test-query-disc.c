@@ -9,6 +9,7 @@
 
 #include "sphaera/healpix.h"
 #include "sphaera/rng.h"
+#include "sph-test-python.h"
 
 static double dot3(const double a[3], const double b[3]) {
   return a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
@@ -427,28 +428,9 @@ static void test_large_nside(void) {
 
 /* ---- healpy ------------------------------------------------------------------------------ */
 
-static gchar *run_reference(const char *mode) {
-  const char *python = g_getenv("SPHAERA_PYTHON");
-  if (!python || !*python)
-    return NULL;
-  gchar *script = g_test_build_filename(G_TEST_DIST, "healpy_ref_healpix.py", NULL);
-  gchar *argv[] = {(gchar *)python, script, (gchar *)mode, NULL};
-  gchar *out = NULL, *errout = NULL;
-  gint status = 0;
-  GError *error = NULL;
-  gboolean ok = g_spawn_sync(NULL, argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &errout,
-                             &status, &error);
-  g_assert_no_error(error);
-  g_assert_true(ok);
-  if (!g_spawn_check_wait_status(status, &error))
-    g_error("%s %s failed: %s\n%s", python, script, error->message, errout);
-  g_free(errout);
-  g_free(script);
-  return out;
-}
-
 static void test_healpy(void) {
-  gchar *out = run_reference("query");
+  const char *args[] = { "query", NULL };
+  gchar *out = sph_test_run_python_file("healpy_ref_healpix.py", args, FALSE);
   if (!out) {
     g_test_skip("SPHAERA_PYTHON is not set: no healpy to compare with");
     return;

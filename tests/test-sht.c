@@ -16,24 +16,10 @@
 #include "sphaera/mem.h"
 #include "sphaera/rng.h"
 #include "sphaera/sht.h"
+#include "sht-reference-helpers.h"
+#include "sph-test-python.h"
 
 /* ---- helpers ------------------------------------------------------------------------- */
-
-static double max_abs(const double *a, int64_t n)
-{
-  double m = 0;
-  for (int64_t i = 0; i < n; i++)
-    m = fmax(m, fabs(a[i]));
-  return m;
-}
-
-static double max_abs_diff(const double *a, const double *b, int64_t n)
-{
-  double m = 0;
-  for (int64_t i = 0; i < n; i++)
-    m = fmax(m, fabs(a[i] - b[i]));
-  return m;
-}
 
 static double *random_map(int64_t npix, uint64_t seed)
 {
@@ -54,15 +40,6 @@ static SphAlm *random_alm(int lmax, int mmax, uint64_t seed)
   return a;
 }
 
-static SphShtPlan *plan_or_die(const SphRingGeometry *g, int lmax, int mmax, unsigned flags)
-{
-  SphError err = SPH_ERROR_INIT;
-  SphShtPlan *p = sph_sht_plan_new(g, lmax, mmax, flags, &err);
-  if (p == NULL)
-    g_error("plan: %s", err.message);
-  return p;
-}
-
 static double rel_alm_error(const SphAlm *got, const SphAlm *want)
 {
   return sph_alm_max_abs_diff(got, want) / sph_alm_max_abs(want);
@@ -70,82 +47,10 @@ static double rel_alm_error(const SphAlm *got, const SphAlm *want)
 
 /* ---- healpy ---------------------------------------------------------------------------- */
 
-/* Runs sht_reference.py spin0; NULL (test skipped) when there is no python. */
-static GBytes *healpy_reference(const char *mode)
-{
-  const char *python = g_getenv("SPHAERA_PYTHON");
-  if (python == NULL || *python == '\0')
-    return NULL;
-  gchar *script = g_test_build_filename(G_TEST_DIST, "sht_reference.py", NULL);
-  gchar *dir = g_dir_make_tmp("sphaera-sht-XXXXXX", NULL);
-  g_assert_nonnull(dir);
-  gchar *out = g_build_filename(dir, "ref.bin", NULL);
-  gchar *argv[] = { (gchar *)python, script, (gchar *)mode, out, NULL };
-  gchar *errout = NULL;
-  gint status = 0;
-  GError *error = NULL;
-  gboolean ok = g_spawn_sync(NULL, argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, NULL,
-                             &errout, &status, &error);
-  g_assert_no_error(error);
-  g_assert_true(ok);
-  if (!g_spawn_check_wait_status(status, &error))
-    g_error("%s %s failed: %s\n%s", python, script, error->message, errout);
-  gchar *data = NULL;
-  gsize len = 0;
-  g_assert_true(g_file_get_contents(out, &data, &len, NULL));
-  g_unlink(out);
-  g_rmdir(dir);
-  g_free(out);
-  g_free(dir);
-  g_free(errout);
-  g_free(script);
-  return g_bytes_new_take(data, len);
-}
-
-typedef struct {
-  int64_t nside, lmax, nalm, npix;
-  const double _Complex *alm, *iter3, *noise0, *noise3;
-  const double *map, *noise;
-} Case;
-
-/* Cases of the spin-0 reference file, one after the other. */
-static int next_case(const char **p, const char *end, Case *c)
-{
-  if (*p + 4 * sizeof(int64_t) > end)
-    return 0;
-  const int64_t *h = (const int64_t *)*p;
-  c->nside = h[0];
-  c->lmax = h[1];
-  c->nalm = h[2];
-  c->npix = h[3];
-  const char *q = *p + 4 * sizeof(int64_t);
-  c->alm = (const double _Complex *)q;
-  q += c->nalm * 16;
-  c->map = (const double *)q;
-  q += c->npix * 8;
-  c->iter3 = (const double _Complex *)q;
-  q += c->nalm * 16;
-  c->noise = (const double *)q;
-  q += c->npix * 8;
-  c->noise0 = (const double _Complex *)q;
-  q += c->nalm * 16;
-  c->noise3 = (const double _Complex *)q;
-  q += c->nalm * 16;
-  g_assert_true(q <= end);
-  *p = q;
-  return 1;
-}
-
-static SphAlm *alm_from(const double _Complex *v, int lmax)
-{
-  SphAlm *a = sph_alm_new(lmax, lmax, NULL);
-  memcpy(a->values, v, (size_t)a->size * sizeof *v);
-  return a;
-}
-
 static void test_healpy(void)
 {
-  GBytes *ref = healpy_reference("spin0");
+  GBytes *ref =
+      sph_test_python_file_output("sht_reference.py", "spin0", "sphaera-sht-XXXXXX");
   if (ref == NULL) {
     g_test_skip("SPHAERA_PYTHON is not set: no healpy to compare with");
     return;
@@ -154,7 +59,7 @@ static void test_healpy(void)
   const char *p = g_bytes_get_data(ref, &len), *end = p + len;
   Case c;
   int ncases = 0;
-  while (next_case(&p, end, &c)) {
+  while (next_case(&p, end, 1, &c)) {
     SphError err = SPH_ERROR_INIT;
     int lmax = (int)c.lmax;
     SphRingGeometry *g = sph_ring_geometry_healpix(c.nside, &err);

@@ -4,9 +4,17 @@
 #include <gtk/gtk.h>
 #include <math.h>
 
+#include "sph-map-process.h"
 #include "sph-sky-view.h"
+#include "sph-spectrum-job.h"
+#include "sph-spectrum-plot.h"
+#include "sphaera/fields.h"
+#include "sphaera/healpix.h"
 #include "sphaera/job.h"
 #include "sphaera/map.h"
+#include "sphaera/power_spectrum.h"
+#include "sphaera/rotate.h"
+#include "sphaera/spectrum.h"
 
 #define NSIDE 16
 #define WAIT_TIMEOUT_S 10
@@ -145,6 +153,179 @@ static void test_throttled(void)
   fixture_close(&fx);
 }
 
+/* The panel's spectrum of a CMB realisation (as the demo makes it, at a smaller NSIDE)
+ * is sph_anafast's, computed directly with the documented options, as D_l; and it scatters
+ * around the LambdaCDM theory it was drawn from. */
+static void test_spectrum_panel(void)
+{
+  const char *dir = g_getenv("SPHAERA_DATA_DIR");
+  g_assert_nonnull(dir);
+  char *path = g_build_filename(dir, "totcls.dat", NULL);
+  SphError err = SPH_ERROR_INIT;
+  SphSpectra *cls = sph_cl_read_text(path, &err);
+  if (cls == NULL)
+    g_error("%s", err.message);
+  g_free(path);
+  int ncomp = cls->ncomp;
+  cls->ncomp = 1;
+  const int64_t nside = 128;
+  SphMap *map = sph_synfast(cls, nside, 2 * (int)nside, 0.0, 1234, NULL, &err);
+  cls->ncomp = ncomp;
+  if (map == NULL)
+    g_error("%s", err.message);
+  sph_map_set_field_unit(map, 0, "uK");
+
+  GtkWidget *window = gtk_window_new();
+  SphSpectrumPlot *plot = SPH_SPECTRUM_PLOT(sph_spectrum_plot_new());
+  gtk_window_set_child(GTK_WINDOW(window), GTK_WIDGET(plot));
+  gtk_window_present(GTK_WINDOW(window));
+  sph_spectrum_job_start(plot, map, 0);
+  g_assert_true(sph_spectrum_job_running(plot));
+  g_assert_null(sph_spectrum_plot_get_dl(plot, NULL));
+  gint64 deadline = g_get_monotonic_time() + 60 * G_USEC_PER_SEC;
+  while (sph_spectrum_job_running(plot)) {
+    g_assert_cmpint(g_get_monotonic_time(), <, deadline);
+    g_main_context_iteration(NULL, TRUE);
+  }
+  int lmax = -1;
+  const double *dl = sph_spectrum_plot_get_dl(plot, &lmax);
+  g_assert_nonnull(dl);
+  g_assert_cmpint(lmax, ==, sph_spectrum_job_lmax(nside));
+  g_assert_cmpint(lmax, ==, 256);
+
+  SphAnafastOptions options = SPH_ANAFAST_DEFAULT;
+  options.lmax = lmax;
+  options.iterations = SPH_SPECTRUM_JOB_ITERATIONS;
+  SphSpectra *direct = sph_anafast(map, NULL, &options, NULL, &err);
+  if (direct == NULL)
+    g_error("%s", err.message);
+  g_assert_cmpint(direct->lmax, ==, lmax);
+  double ratio_sum = 0.0;
+  for (int l = 2; l <= lmax; l++) {
+    double expected = l * (l + 1.0) * direct->cl[0][l] / (2.0 * G_PI);
+    g_assert_cmpfloat(fabs(dl[l] - expected), <=, 1e-12 * fabs(expected));
+    ratio_sum += direct->cl[0][l] / cls->cl[0][l];
+  }
+  /* The mean of C_l / C_l(theory) over 255 multipoles scatters by ~1%. */
+  double mean_ratio = ratio_sum / (lmax - 1);
+  g_assert_cmpfloat(fabs(mean_ratio - 1.0), <, 0.05);
+
+  /* The log-l toggle is a property (the page binds its check button to it). */
+  g_assert_false(sph_spectrum_plot_get_log_l(plot));
+  g_object_set(plot, "log-l", TRUE, NULL);
+  g_assert_true(sph_spectrum_plot_get_log_l(plot));
+
+  /* A newer request replaces a running one. */
+  sph_spectrum_job_start(plot, map, 0);
+  sph_spectrum_job_start(plot, NULL, 0);
+  g_assert_false(sph_spectrum_job_running(plot));
+  g_assert_null(sph_spectrum_plot_get_dl(plot, NULL));
+
+  sph_spectra_free(direct);
+  sph_spectra_free(cls);
+  gtk_window_destroy(GTK_WINDOW(window));
+  /* Let the cancelled worker stop before the test ends. */
+  for (int i = 0; i < 100; i++) {
+    g_usleep(20000);
+    while (g_main_context_iteration(NULL, FALSE))
+      ;
+  }
+  sph_map_free(map);
+}
+
+typedef struct {
+  gboolean done;
+  SphMap *map;
+  GError *error;
+} ProcessResult;
+
+static void on_processed(GObject *source, GAsyncResult *result, gpointer data)
+{
+  (void)source;
+  ProcessResult *r = data;
+  r->map = sph_map_process_finish(result, &r->error);
+  r->done = TRUE;
+}
+
+static void run_process(const SphMap *map, SphMapProcessKind kind, double parameter,
+                        gboolean cancel_first, ProcessResult *r)
+{
+  SphJob *job = sph_job_new();
+  if (cancel_first)
+    sph_job_cancel(job);
+  *r = (ProcessResult){ 0 };
+  GObject *source = g_object_new(G_TYPE_OBJECT, NULL);
+  sph_map_process_async(source, map, kind, parameter, job, on_processed, r);
+  gint64 deadline = g_get_monotonic_time() + 60 * G_USEC_PER_SEC;
+  while (!r->done) {
+    g_assert_cmpint(g_get_monotonic_time(), <, deadline);
+    g_main_context_iteration(NULL, TRUE);
+  }
+  g_object_unref(source);
+  if (!cancel_first)
+    g_assert_cmpfloat(sph_job_get_progress(job, NULL, 0), ==, 1.0);
+  sph_job_unref(job);
+}
+
+static void assert_maps_equal(const SphMap *a, const SphMap *b)
+{
+  g_assert_cmpint(a->npix, ==, b->npix);
+  g_assert_cmpint(a->nfields, ==, b->nfields);
+  g_assert_cmpint(a->coordsys, ==, b->coordsys);
+  for (int f = 0; f < a->nfields; f++) {
+    double scale = 0.0;
+    for (int64_t p = 0; p < a->npix; p++)
+      scale = fmax(scale, fabs(b->fields[f].values[p]));
+    for (int64_t p = 0; p < a->npix; p++)
+      g_assert_cmpfloat(fabs(a->fields[f].values[p] - b->fields[f].values[p]), <=,
+                        1e-12 * scale);
+  }
+}
+
+/* Smooth and Rotate run as jobs whose results are what the core functions give directly
+ * (healpy's smoothing with iter 3; rotate_map_alms G -> C), and a cancelled job reports
+ * G_IO_ERROR_CANCELLED instead of a map. */
+static void test_map_operations(void)
+{
+  SphError err = SPH_ERROR_INIT;
+  SphMap *map = sph_map_new(32, SPH_ORDER_RING, 1, &err);
+  g_assert_nonnull(map);
+  map->coordsys = SPH_COORD_GALACTIC;
+  for (int64_t p = 0; p < map->npix; p++) {
+    double theta = 0, phi = 0;
+    sph_hp_pix2ang_ring(map->nside, p, &theta, &phi);
+    map->fields[0].values[p] = cos(3.0 * theta) + sin(theta) * sin(theta) * cos(2.0 * phi);
+  }
+
+  ProcessResult r;
+  run_process(map, SPH_MAP_PROCESS_SMOOTH, 5.0, FALSE, &r);
+  g_assert_no_error(r.error);
+  SphMap *direct = sph_smoothing(map, 5.0 * G_PI / 180.0, -1, 3, false, NULL, &err);
+  g_assert_nonnull(direct);
+  assert_maps_equal(r.map, direct);
+  sph_map_free(direct);
+  sph_map_free(r.map);
+
+  run_process(map, SPH_MAP_PROCESS_ROTATE, (double)SPH_COORD_EQUATORIAL, FALSE, &r);
+  g_assert_no_error(r.error);
+  direct = sph_rotate_map_frame(map, SPH_COORD_EQUATORIAL, -1, 3, false, NULL, &err);
+  g_assert_nonnull(direct);
+  g_assert_cmpint(direct->coordsys, ==, SPH_COORD_EQUATORIAL);
+  assert_maps_equal(r.map, direct);
+  sph_map_free(direct);
+  sph_map_free(r.map);
+
+  run_process(map, SPH_MAP_PROCESS_SMOOTH, 5.0, TRUE, &r);
+  g_assert_null(r.map);
+  g_assert_error(r.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error(&r.error);
+
+  char *title = sph_map_process_title(SPH_MAP_PROCESS_ROTATE, SPH_COORD_ECLIPTIC, "W band");
+  g_assert_cmpstr(title, ==, "W band, ecliptic");
+  g_free(title);
+  sph_map_free(map);
+}
+
 int main(int argc, char **argv)
 {
   g_test_init(&argc, &argv, NULL);
@@ -154,5 +335,7 @@ int main(int argc, char **argv)
   }
   g_test_add_func("/ui/live/follows-snapshots", test_follows_snapshots);
   g_test_add_func("/ui/live/throttled", test_throttled);
+  g_test_add_func("/ui/live/spectrum-panel", test_spectrum_panel);
+  g_test_add_func("/ui/live/map-operations", test_map_operations);
   return g_test_run();
 }

@@ -12,6 +12,7 @@
 #include "sphaera/healpix.h"
 #include "sphaera/projection.h"
 #include "sphaera/raster.h"
+#include "sph-test-python.h"
 
 #define SQRT2 1.4142135623730951
 
@@ -19,28 +20,13 @@
  * Returns its stdout, or NULL after g_test_skip(). */
 static char *run_python(const char *script)
 {
-  const char *python = g_getenv("SPHAERA_PYTHON");
-  if (python == NULL || python[0] == '\0') {
+  if (sph_test_python_env() == NULL) {
     g_test_skip("SPHAERA_PYTHON is not set");
     return NULL;
   }
-  char *argv[] = {(char *)python, "-c", (char *)script, NULL};
-  char *out = NULL, *errout = NULL;
-  int wait_status = 0;
-  GError *error = NULL;
-  gboolean ok = g_spawn_sync(NULL, argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &errout,
-                             &wait_status, &error);
-  g_assert_no_error(error);
-  g_assert_true(ok);
-  if (WIFEXITED(wait_status) && WEXITSTATUS(wait_status) == 77) {
+  char *out = sph_test_run_python_or_77(script);
+  if (out == NULL)
     g_test_skip("the reference Python lacks a module (matplotlib or healpy)");
-    g_free(out);
-    g_free(errout);
-    return NULL;
-  }
-  if (!g_spawn_check_wait_status(wait_status, NULL))
-    g_error("reference Python failed: %s", errout);
-  g_free(errout);
   return out;
 }
 

@@ -307,6 +307,6 @@ static void sph_spectrum_plot_class_init(SphSpectrumPlotClass *klass)
 
 static void sph_spectrum_plot_init(SphSpectrumPlot *self)
 {
-  gtk_drawing_area_set_content_height(GTK_DRAWING_AREA(self), 200);
+  gtk_drawing_area_set_content_height(GTK_DRAWING_AREA(self), 150);
   gtk_drawing_area_set_draw_func(GTK_DRAWING_AREA(self), draw, NULL, NULL);
 }

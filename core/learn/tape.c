@@ -1,20 +1,82 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The tape, parameters, the reverse sweep and the linear operations. */
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "tape_internal.h"
 
+/* Tensors of reset variables are kept in a pool and handed out again to variables of
+ * the same dtype and size: a training loop records the same shapes every step, and
+ * reusing their memory spares the allocator and the page faults of fresh memory. */
 struct SphTape {
   SphVar **vars;
   size_t count, capacity;
+  SphTensor **pool;
+  size_t pool_count, pool_capacity;
   SphError error;
 };
 
 SphTape *sph_tape_new(void)
 {
   return calloc(1, sizeof(SphTape));
+}
+
+/* Keeps t for reuse, or frees it when the pool cannot grow. */
+static void pool_put(SphTape *tape, SphTensor *t)
+{
+  if (t == NULL)
+    return;
+  if (tape->pool_count == tape->pool_capacity) {
+    size_t cap = tape->pool_capacity ? 2 * tape->pool_capacity : 64;
+    SphTensor **pool = realloc(tape->pool, cap * sizeof *pool);
+    if (pool == NULL) {
+      sph_tensor_free(t);
+      return;
+    }
+    tape->pool = pool;
+    tape->pool_capacity = cap;
+  }
+  tape->pool[tape->pool_count++] = t;
+}
+
+/* A tensor of this dtype and shape, from the pool when one of the same size is there
+ * (its contents undefined), else newly allocated. */
+static SphTensor *pool_get(SphTape *tape, SphDType dtype, int ndim, const size_t *shape,
+                           SphError *err)
+{
+  size_t size = 1;
+  bool valid = ndim >= 1 && ndim <= SPH_TENSOR_MAX_DIM;
+  for (int d = 0; valid && d < ndim; d++) {
+    valid = shape[d] != 0 && size <= SIZE_MAX / shape[d];
+    size *= valid ? shape[d] : 1;
+  }
+  for (size_t i = tape->pool_count; valid && i-- > 0;) {
+    SphTensor *t = tape->pool[i];
+    if (t->dtype != dtype || t->size != size)
+      continue;
+    tape->pool[i] = tape->pool[--tape->pool_count];
+    t->ndim = ndim;
+    size_t stride = 1;
+    for (int d = ndim - 1; d >= 0; d--) {
+      t->shape[d] = shape[d];
+      t->strides[d] = stride;
+      stride *= shape[d];
+    }
+    return t;
+  }
+  return sph_tensor_new_uninit(dtype, ndim, shape, err); /* reports an invalid shape */
+}
+
+static void var_recycle(SphTape *tape, SphVar *v)
+{
+  pool_put(tape, v->value);
+  pool_put(tape, v->grad);
+  pool_put(tape, v->aux);
+  pool_put(tape, v->aux2);
+  free(v->labels);
+  free(v);
 }
 
 static void var_destroy(SphVar *v)
@@ -32,7 +94,7 @@ void sph_tape_reset(SphTape *tape)
   if (tape == NULL)
     return;
   for (size_t i = 0; i < tape->count; i++)
-    var_destroy(tape->vars[i]);
+    var_recycle(tape, tape->vars[i]);
   tape->count = 0;
   sph_error_clear(&tape->error);
 }
@@ -42,6 +104,9 @@ void sph_tape_free(SphTape *tape)
   if (tape == NULL)
     return;
   sph_tape_reset(tape);
+  for (size_t i = 0; i < tape->pool_count; i++)
+    sph_tensor_free(tape->pool[i]);
+  free(tape->pool);
   free(tape->vars);
   free(tape);
 }
@@ -104,9 +169,12 @@ SphVar *tape_record(SphTape *tape, SphDType dtype, int ndim, const size_t *shape
   if (v == NULL)
     return tape_fail(tape, SPH_ERR_NOMEM, "autodiff: out of memory");
   /* Every operation writes all of its output, so only gradients start at zero. */
-  v->value = sph_tensor_new_uninit(dtype, ndim, shape, &err);
-  if (v->value != NULL && needs_grad)
-    v->grad = sph_tensor_new(dtype, ndim, shape, &err);
+  v->value = pool_get(tape, dtype, ndim, shape, &err);
+  if (v->value != NULL && needs_grad) {
+    v->grad = pool_get(tape, dtype, ndim, shape, &err);
+    if (v->grad != NULL)
+      memset(v->grad->data, 0, v->grad->size * (dtype == SPH_F32 ? sizeof(float) : sizeof(double)));
+  }
   if (v->value == NULL || (needs_grad && v->grad == NULL) || !tape_push(tape, v)) {
     var_destroy(v);
     return tape_fail(tape, err.code ? err.code : SPH_ERR_NOMEM, "autodiff: %s",
@@ -122,7 +190,7 @@ SphVar *tape_record(SphTape *tape, SphDType dtype, int ndim, const size_t *shape
 SphTensor *tape_aux(SphTape *tape, SphVar *v, int slot, int ndim, const size_t *shape)
 {
   SphError err = SPH_ERROR_INIT;
-  SphTensor *t = sph_tensor_new_uninit(v->value->dtype, ndim, shape, &err);
+  SphTensor *t = pool_get(tape, v->value->dtype, ndim, shape, &err);
   if (t == NULL) {
     tape_fail(tape, err.code, "autodiff: %s", err.message);
     return NULL;

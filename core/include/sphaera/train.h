@@ -9,7 +9,9 @@
 #include "sphaera/optim.h"
 
 /* Training a classifier as a job: minibatch steps with progress, Cancel between steps,
- * and after every epoch a snapshot (SphTrainCurve) of the loss and accuracy curves. */
+ * and after every epoch a snapshot (SphTrainCurve) of the loss and accuracy curves.
+ * Training leaves OpenBLAS's threading alone: a caller running it on a worker thread
+ * calls sph_learn_blas_single_thread() first (tensor.h), as sphaera-cli train does. */
 
 /* Learning rate over the epochs: constant, or cosine annealing from the optimiser's
  * rate to zero, lr_e = lr (1 + cos(pi e / epochs)) / 2 during epoch e = 0..epochs-1,
