@@ -321,6 +321,8 @@ static void refresh_profile(SphSkyPage *self)
   const SphMap *map = sph_sky_view_get_map(self->view);
   int field = sph_sky_view_get_field(self->view);
   gboolean shown = map != NULL && sph_sky_view_get_line(self->view, theta, phi);
+  /* The plot takes room from the map, so it is there only while a line is drawn. */
+  gtk_widget_set_visible(GTK_WIDGET(self->profile_plot), shown);
   if (!shown) {
     sph_profile_plot_set_data(self->profile_plot, NULL, NULL, 0, NULL);
     return;
