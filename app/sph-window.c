@@ -1,37 +1,20 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "sph-window.h"
+#include "sph-window-private.h"
 
 #include <string.h>
 
 #include "sph-application.h"
-#include "sph-map-process.h"
 #include "sph-job-status.h"
 #include "sph-sky-page.h"
 #include "sph-spectrum-job.h"
 #include "sph-view-settings.h"
-#include "sphaera/alm.h"
 #include "sphaera/fields.h"
-#include "sphaera/ring_geometry.h"
-#include "sphaera/sht.h"
 #include "sphaera/fits_map.h"
 #include "sphaera/spectrum.h"
 #include "sphaera/job.h"
 
 #define DEMO_MAP_FILE "wmap_band_iqumap_r9_7yr_W_v4_udgraded32.fits"
-/* The start-up sky: a LambdaCDM CMB realisation from HEALPix's totcls.dat (uK^2). */
-#define CMB_CLS_FILE "totcls.dat"
-#define CMB_NSIDE 512
-#define CMB_LMAX 1024
-#define CMB_SEED 1234
-/* A first look while the full map is made: the same realisation's l <= 128 at NSIDE 64. */
-#define CMB_PREVIEW_NSIDE 64
-#define CMB_PREVIEW_LMAX 128
-
-typedef enum {
-  LOAD_FILE,      /* a FITS map chosen by the user */
-  LOAD_WMAP_DEMO, /* the WMAP W band map shipped in data/ */
-  LOAD_CMB_DEMO,  /* a CMB realisation synthesised from CMB_CLS_FILE */
-} LoadKind;
 
 /* The talk's three pillars; the sidebar lists the pages under them. */
 typedef enum {
@@ -59,32 +42,16 @@ static const PageEntry page_entries[] = {
   { "sky", "Sky maps", PILLAR_PHYSICS, sph_sky_page_new },
 };
 
-struct _SphWindow {
-  GtkApplicationWindow parent_instance;
-  GtkRevealer *error_revealer;
-  GtkLabel *error_label;
-  GtkListBox *sidebar;
-  GtkStack *stack;
-  SphJobStatus *job_status;
-  SphJob *load_job; /* the load whose result the window waits for */
-  GQueue pending;   /* PendingLoad *: files to open, one after another, as layers */
-  GMenu *recent_menu;
-  char *settings_path; /* view settings and recent files */
-  const SphMap *cmb_map;  /* the CMB demo's layer (the page owns it), NULL when none */
-  SphSpectra *cmb_theory; /* its LambdaCDM C_l, drawn over its measured spectrum */
-  gboolean disposed;
-};
-
 G_DEFINE_FINAL_TYPE(SphWindow, sph_window, GTK_TYPE_APPLICATION_WINDOW)
 
 G_DEFINE_QUARK(sph-load-error-quark, sph_load_error)
 
-static SphSkyPage *sky_page(SphWindow *self)
+SphSkyPage *sph_window_sky_page(SphWindow *self)
 {
   return SPH_SKY_PAGE(gtk_stack_get_child_by_name(self->stack, "sky"));
 }
 
-static void set_action_enabled(SphWindow *self, const char *name, gboolean enabled)
+void sph_window_set_action_enabled(SphWindow *self, const char *name, gboolean enabled)
 {
   GAction *action = g_action_map_lookup_action(G_ACTION_MAP(self), name);
   g_simple_action_set_enabled(G_SIMPLE_ACTION(action), enabled);
@@ -97,20 +64,12 @@ void sph_window_show_error(SphWindow *self, const char *message)
   gtk_revealer_set_reveal_child(self->error_revealer, TRUE);
 }
 
-static void hide_error(SphWindow *self)
+void sph_window_hide_error(SphWindow *self)
 {
   gtk_revealer_set_reveal_child(self->error_revealer, FALSE);
 }
 
 /* ---- loading a map: a job on a worker thread ---- */
-
-typedef struct {
-  char *path;
-  char *name; /* for messages: the file's base name */
-  LoadKind kind;
-  SphJob *job;
-  gint64 started_us;
-} LoadRequest;
 
 static void load_request_free(gpointer data)
 {
@@ -163,93 +122,6 @@ static void load_thread(GTask *task, gpointer source, gpointer task_data,
   g_task_return_pointer(task, map, (GDestroyNotify)sph_map_free);
 }
 
-static void free_snapshot_map(void *data)
-{
-  sph_map_free(data);
-}
-
-/* The realisation's large scales at low resolution: synalm draws the same a_lm for the
- * same seed and lmax, so the preview is the final sky without its small scales. NULL on
- * failure (the preview is optional). */
-static SphMap *cmb_preview(const SphSpectra *cls)
-{
-  SphError err = SPH_ERROR_INIT;
-  SphAlm *full = sph_alm_new(CMB_LMAX, CMB_LMAX, &err);
-  SphAlm *low = sph_alm_new(CMB_PREVIEW_LMAX, CMB_PREVIEW_LMAX, &err);
-  SphRingGeometry *geometry = sph_ring_geometry_healpix(CMB_PREVIEW_NSIDE, &err);
-  SphShtPlan *plan = geometry == NULL ? NULL
-                                      : sph_sht_plan_new(geometry, CMB_PREVIEW_LMAX,
-                                                         CMB_PREVIEW_LMAX, SPH_SHT_DEFAULT,
-                                                         &err);
-  SphMap *map = sph_map_new_uninit(CMB_PREVIEW_NSIDE, SPH_ORDER_RING, 1, &err);
-  gboolean ok = full != NULL && low != NULL && plan != NULL && map != NULL &&
-                sph_synalm(cls, CMB_SEED, &full, 1, &err) == SPH_OK;
-  if (ok) {
-    for (int m = 0; m <= CMB_PREVIEW_LMAX; m++)
-      for (int l = m; l <= CMB_PREVIEW_LMAX; l++)
-        low->values[sph_alm_index(CMB_PREVIEW_LMAX, l, m)] =
-          full->values[sph_alm_index(CMB_LMAX, l, m)];
-    ok = sph_sht_alm2map(plan, low, map->fields[0].values, NULL, &err) == SPH_OK;
-  }
-  sph_alm_free(full);
-  sph_alm_free(low);
-  sph_sht_plan_free(plan);
-  sph_ring_geometry_free(geometry);
-  if (!ok) {
-    sph_map_free(map);
-    return NULL;
-  }
-  return map;
-}
-
-/* A seeded synfast of the LambdaCDM spectra: T in uK, galactic. The synthesis reports
- * its progress through the job; the finished map is published as the job's snapshot for
- * the live view before the task returns it. */
-static void cmb_thread(GTask *task, gpointer source, gpointer task_data,
-                       GCancellable *cancellable)
-{
-  (void)source;
-  (void)cancellable;
-  LoadRequest *req = task_data;
-  sph_job_set_progress(req->job, 0.0, "Reading the ΛCDM spectra");
-  SphError err = SPH_ERROR_INIT;
-  SphSpectra *cls = sph_cl_read_text(req->path, &err);
-  if (cls == NULL) {
-    g_task_return_new_error(task, sph_load_error_quark(), err.code, "%s", err.message);
-    return;
-  }
-  char *text = g_strdup_printf("Synthesising a CMB sky (NSIDE %d, lmax %d)", CMB_NSIDE,
-                               CMB_LMAX);
-  sph_job_set_progress(req->job, 0.0, text);
-  g_free(text);
-  /* Only TT: the demo shows temperature. */
-  int ncomp = cls->ncomp;
-  cls->ncomp = 1;
-  SphMap *preview = cmb_preview(cls);
-  if (preview != NULL) {
-    preview->coordsys = SPH_COORD_GALACTIC;
-    sph_map_set_field_name(preview, 0, "TEMPERATURE");
-    sph_map_set_field_unit(preview, 0, "uK");
-    sph_job_publish(req->job, sph_snapshot_new(preview, free_snapshot_map));
-  }
-  SphMap *map = sph_synfast(cls, CMB_NSIDE, CMB_LMAX, 0.0, CMB_SEED, req->job, &err);
-  cls->ncomp = ncomp;
-  sph_spectra_free(cls);
-  if (map == NULL) {
-    g_task_return_new_error(task, sph_load_error_quark(), err.code, "%s: %s", req->path,
-                            err.message);
-    return;
-  }
-  map->coordsys = SPH_COORD_GALACTIC;
-  sph_map_set_field_name(map, 0, "TEMPERATURE");
-  sph_map_set_field_unit(map, 0, "uK");
-  SphMap *shown = sph_map_copy(map, &err);
-  if (shown != NULL)
-    sph_job_publish(req->job, sph_snapshot_new(shown, free_snapshot_map));
-  sph_job_set_progress(req->job, 1.0, NULL);
-  g_task_return_pointer(task, map, (GDestroyNotify)sph_map_free);
-}
-
 typedef struct {
   char *path;
   LoadKind kind;
@@ -264,14 +136,14 @@ static void pending_load_free(gpointer data)
 
 static void start_load(SphWindow *self, const char *path, LoadKind kind);
 
-static void finish_load(SphWindow *self, SphJob *job, const char *message)
+void sph_window_finish_job(SphWindow *self, SphJob *job, const char *message)
 {
-  SphSkyView *view = sph_sky_page_get_view(sky_page(self));
+  SphSkyView *view = sph_sky_page_get_view(sph_window_sky_page(self));
   if (job != NULL && sph_sky_view_get_followed_job(view) == job)
     sph_sky_view_unfollow_job(view);
   sph_job_status_finish(self->job_status, job, message);
   g_clear_pointer(&self->load_job, sph_job_unref);
-  set_action_enabled(self, "cancel-job", FALSE);
+  sph_window_set_action_enabled(self, "cancel-job", FALSE);
   PendingLoad *next = g_queue_pop_head(&self->pending);
   if (next != NULL) {
     start_load(self, next->path, next->kind);
@@ -282,7 +154,7 @@ static void finish_load(SphWindow *self, SphJob *job, const char *message)
 /* The spectrum panel follows the shown layer and field. */
 static void update_spectrum(SphWindow *self)
 {
-  SphSkyPage *page = sky_page(self);
+  SphSkyPage *page = sph_window_sky_page(self);
   SphSkyView *view = sph_sky_page_get_view(page);
   SphSpectrumPlot *plot = sph_sky_page_get_spectrum_plot(page);
   const SphMap *map = sph_sky_view_get_map(view);
@@ -369,14 +241,14 @@ static void load_done(GObject *source, GAsyncResult *result, gpointer data)
   if (sph_job_is_cancelled(req->job)) {
     g_clear_pointer(&map, sph_map_free);
     char *message = g_strdup_printf("Cancelled opening %s", req->name);
-    finish_load(self, req->job, message);
+    sph_window_finish_job(self, req->job, message);
     g_free(message);
   } else if (map == NULL) {
     char *message = g_strdup_printf("Could not open %s. %s", req->name, error->message);
     sph_window_show_error(self, message);
     g_free(message);
     message = g_strdup_printf("Failed to open %s", req->name);
-    finish_load(self, req->job, message);
+    sph_window_finish_job(self, req->job, message);
     g_free(message);
   } else {
     char *message = g_strdup_printf("Opened %s: NSIDE %" G_GINT64_FORMAT ", %d field%s, %s "
@@ -384,7 +256,7 @@ static void load_done(GObject *source, GAsyncResult *result, gpointer data)
                                     req->name, map->nside, map->nfields,
                                     map->nfields == 1 ? "" : "s",
                                     sph_coordsys_name(map->coordsys), seconds);
-    hide_error(self);
+    sph_window_hide_error(self);
     if (req->kind == LOAD_CMB_DEMO) {
       SphError err = SPH_ERROR_INIT;
       if (self->cmb_theory != NULL)
@@ -392,11 +264,11 @@ static void load_done(GObject *source, GAsyncResult *result, gpointer data)
       self->cmb_theory = sph_cl_read_text(req->path, &err);
       self->cmb_map = map;
     }
-    sph_sky_page_add_map(sky_page(self), map, req->name);
+    sph_sky_page_add_map(sph_window_sky_page(self), map, req->name);
     if (req->kind == LOAD_FILE)
       remember_recent(self, req->path);
     gtk_stack_set_visible_child_name(self->stack, "sky");
-    finish_load(self, req->job, message);
+    sph_window_finish_job(self, req->job, message);
     g_free(message);
   }
   g_clear_error(&error);
@@ -432,16 +304,16 @@ static void start_load(SphWindow *self, const char *path, LoadKind kind)
   char *title = g_strdup_printf("Opening %s", req->name);
   sph_job_status_watch(self->job_status, req->job, title);
   g_free(title);
-  set_action_enabled(self, "cancel-job", TRUE);
+  sph_window_set_action_enabled(self, "cancel-job", TRUE);
 
   /* The realisation's snapshots fill the view in while the job runs. */
   if (kind == LOAD_CMB_DEMO)
-    sph_sky_view_follow_job(sph_sky_page_get_view(sky_page(self)), req->job, 0);
+    sph_sky_view_follow_job(sph_sky_page_get_view(sph_window_sky_page(self)), req->job, 0);
 
   GTask *task = g_task_new(self, NULL, load_done, NULL);
   g_task_set_name(task, "sphaera: load map");
   g_task_set_task_data(task, req, load_request_free);
-  g_task_run_in_thread(task, kind == LOAD_CMB_DEMO ? cmb_thread : load_thread);
+  g_task_run_in_thread(task, kind == LOAD_CMB_DEMO ? sph_window_cmb_thread : load_thread);
   g_object_unref(task);
 }
 
@@ -495,136 +367,6 @@ void sph_window_open_cmb_demo(SphWindow *self)
 }
 
 /* ---- actions ---- */
-
-/* ---- map operations: smoothing and a change of frame, each a job making a new layer ---- */
-
-typedef struct {
-  SphJob *job;
-  char *title;
-  gint64 started_us;
-} ProcessContext;
-
-static void process_context_free(ProcessContext *ctx)
-{
-  sph_job_unref(ctx->job);
-  g_free(ctx->title);
-  g_free(ctx);
-}
-
-static void process_done(GObject *source, GAsyncResult *result, gpointer data)
-{
-  SphWindow *self = SPH_WINDOW(source);
-  ProcessContext *ctx = data;
-  GError *error = NULL;
-  SphMap *map = sph_map_process_finish(result, &error);
-  if (self->disposed || ctx->job != self->load_job) {
-    g_clear_pointer(&map, sph_map_free);
-  } else if (map == NULL) {
-    char *message = NULL;
-    if (sph_job_is_cancelled(ctx->job)) {
-      message = g_strdup_printf("Cancelled making %s", ctx->title);
-    } else {
-      message = g_strdup_printf("Could not make %s. %s", ctx->title, error->message);
-      sph_window_show_error(self, message);
-    }
-    finish_load(self, ctx->job, message);
-    g_free(message);
-  } else {
-    double seconds = (double)(g_get_monotonic_time() - ctx->started_us) / G_USEC_PER_SEC;
-    char *message = g_strdup_printf("Made %s (%.2f s)", ctx->title, seconds);
-    hide_error(self);
-    sph_sky_page_add_map(sky_page(self), map, ctx->title);
-    finish_load(self, ctx->job, message);
-    g_free(message);
-  }
-  g_clear_error(&error);
-  process_context_free(ctx);
-}
-
-static void start_process(SphWindow *self, SphMapProcessKind kind, double parameter)
-{
-  SphSkyPage *page = sky_page(self);
-  const SphMap *map = sph_sky_view_get_map(sph_sky_page_get_view(page));
-  if (map == NULL) {
-    sph_window_show_error(self, "Open a map first: there is no map to process");
-    return;
-  }
-  if (self->load_job != NULL) {
-    sph_window_show_error(self, "Another job is running: wait for it or cancel it first");
-    return;
-  }
-  ProcessContext *ctx = g_new0(ProcessContext, 1);
-  ctx->job = sph_job_new();
-  if (ctx->job == NULL) {
-    sph_window_show_error(self, "Out of memory: cannot start the job");
-    g_free(ctx);
-    return;
-  }
-  ctx->title = sph_map_process_title(kind, parameter, sph_sky_page_get_title(page));
-  ctx->started_us = g_get_monotonic_time();
-  self->load_job = sph_job_ref(ctx->job);
-  char *title = g_strdup_printf("Making %s", ctx->title);
-  sph_job_status_watch(self->job_status, ctx->job, title);
-  g_free(title);
-  set_action_enabled(self, "cancel-job", TRUE);
-  sph_map_process_async(G_OBJECT(self), map, kind, parameter, ctx->job, process_done, ctx);
-}
-
-static void on_smooth_confirm(GtkButton *button, gpointer data)
-{
-  SphWindow *self = data;
-  GtkSpinButton *spin = g_object_get_data(G_OBJECT(button), "fwhm-spin");
-  double fwhm = gtk_spin_button_get_value(spin);
-  gtk_window_destroy(GTK_WINDOW(gtk_widget_get_root(GTK_WIDGET(button))));
-  start_process(self, SPH_MAP_PROCESS_SMOOTH, fwhm);
-}
-
-static void on_smooth(GSimpleAction *action, GVariant *parameter, gpointer data)
-{
-  (void)action;
-  (void)parameter;
-  SphWindow *self = data;
-  GtkWidget *dialog = gtk_window_new();
-  gtk_window_set_title(GTK_WINDOW(dialog), "Smooth");
-  gtk_window_set_transient_for(GTK_WINDOW(dialog), GTK_WINDOW(self));
-  gtk_window_set_modal(GTK_WINDOW(dialog), TRUE);
-  gtk_window_set_resizable(GTK_WINDOW(dialog), FALSE);
-  GtkWidget *box = gtk_box_new(GTK_ORIENTATION_HORIZONTAL, 8);
-  gtk_widget_set_margin_start(box, 12);
-  gtk_widget_set_margin_end(box, 12);
-  gtk_widget_set_margin_top(box, 12);
-  gtk_widget_set_margin_bottom(box, 12);
-  gtk_box_append(GTK_BOX(box), gtk_label_new("Gaussian beam FWHM (degrees)"));
-  GtkWidget *spin = gtk_spin_button_new_with_range(0.05, 60.0, 0.05);
-  gtk_spin_button_set_digits(GTK_SPIN_BUTTON(spin), 2);
-  gtk_spin_button_set_value(GTK_SPIN_BUTTON(spin), 1.0);
-  gtk_box_append(GTK_BOX(box), spin);
-  GtkWidget *button = gtk_button_new_with_mnemonic("_Smooth");
-  gtk_widget_add_css_class(button, "suggested-action");
-  g_object_set_data(G_OBJECT(button), "fwhm-spin", spin);
-  g_signal_connect(button, "clicked", G_CALLBACK(on_smooth_confirm), self);
-  /* Enter in the FWHM field confirms, as the Smooth button does. */
-  g_object_set(gtk_editable_get_delegate(GTK_EDITABLE(spin)), "activates-default", TRUE, NULL);
-  gtk_box_append(GTK_BOX(box), button);
-  gtk_window_set_child(GTK_WINDOW(dialog), box);
-  gtk_window_set_default_widget(GTK_WINDOW(dialog), button);
-  gtk_window_present(GTK_WINDOW(dialog));
-}
-
-static void on_rotate_frame(GSimpleAction *action, GVariant *parameter, gpointer data)
-{
-  (void)action;
-  const char *code = g_variant_get_string(parameter, NULL);
-  SphCoordSys to = g_str_equal(code, "C")   ? SPH_COORD_EQUATORIAL
-                   : g_str_equal(code, "E") ? SPH_COORD_ECLIPTIC
-                   : g_str_equal(code, "G") ? SPH_COORD_GALACTIC
-                                            : SPH_COORD_UNKNOWN;
-  if (to == SPH_COORD_UNKNOWN) {
-    sph_window_show_error(SPH_WINDOW(data), "Unknown frame: use G, C or E");
-    return;
-  }
-  start_process(SPH_WINDOW(data), SPH_MAP_PROCESS_ROTATE, (double)to);
-}
 
 static void on_open_response(GtkNativeDialog *dialog, int response, gpointer data)
 {
@@ -702,7 +444,7 @@ static void on_export_response(GtkNativeDialog *dialog, int response, gpointer d
     g_free(lower);
 
     SphError err = SPH_ERROR_INIT;
-    if (sph_sky_page_export(sky_page(self), path, &err) != SPH_OK) {
+    if (sph_sky_page_export(sph_window_sky_page(self), path, &err) != SPH_OK) {
       char *message = g_strdup_printf("Could not export the view. %s", err.message);
       sph_window_show_error(self, message);
       g_free(message);
@@ -722,7 +464,7 @@ static void on_export(GSimpleAction *action, GVariant *parameter, gpointer data)
   (void)action;
   (void)parameter;
   SphWindow *self = data;
-  SphSkyPage *page = sky_page(self);
+  SphSkyPage *page = sph_window_sky_page(self);
   if (sph_sky_view_get_map(sph_sky_page_get_view(page)) == NULL) {
     sph_window_show_error(self, "There is no map to export yet: open one first (Ctrl+O).");
     return;
@@ -776,7 +518,7 @@ static void on_dismiss_error(GSimpleAction *action, GVariant *parameter, gpointe
 {
   (void)action;
   (void)parameter;
-  hide_error(SPH_WINDOW(data));
+  sph_window_hide_error(SPH_WINDOW(data));
 }
 
 static void on_close(GSimpleAction *action, GVariant *parameter, gpointer data)
@@ -904,8 +646,8 @@ static void sph_window_dispose(GObject *object)
     sph_job_cancel(self->load_job);
   g_clear_pointer(&self->load_job, sph_job_unref);
   /* The view's live timer must not outlive the window's widgets. */
-  if (self->stack != NULL && sky_page(self) != NULL)
-    sph_sky_view_unfollow_job(sph_sky_page_get_view(sky_page(self)));
+  if (self->stack != NULL && sph_window_sky_page(self) != NULL)
+    sph_sky_view_unfollow_job(sph_sky_page_get_view(sph_window_sky_page(self)));
   gtk_widget_dispose_template(GTK_WIDGET(object), SPH_TYPE_WINDOW);
   G_OBJECT_CLASS(sph_window_parent_class)->dispose(object);
 }
@@ -943,8 +685,8 @@ static void sph_window_init(SphWindow *self)
   static const GActionEntry entries[] = {
     { .name = "open", .activate = on_open },
     { .name = "open-demo", .activate = on_open_demo },
-    { .name = "smooth", .activate = on_smooth },
-    { .name = "rotate-frame", .activate = on_rotate_frame, .parameter_type = "s" },
+    { .name = "smooth", .activate = sph_window_on_smooth },
+    { .name = "rotate-frame", .activate = sph_window_on_rotate_frame, .parameter_type = "s" },
     { .name = "open-recent", .activate = on_open_recent, .parameter_type = "s" },
     { .name = "export", .activate = on_export },
     { .name = "cancel-job", .activate = on_cancel_job },
@@ -952,15 +694,15 @@ static void sph_window_init(SphWindow *self)
     { .name = "close", .activate = on_close },
   };
   g_action_map_add_action_entries(G_ACTION_MAP(self), entries, G_N_ELEMENTS(entries), self);
-  set_action_enabled(self, "cancel-job", FALSE);
+  sph_window_set_action_enabled(self, "cancel-job", FALSE);
 
   build_pages(self);
   const char *settings = g_getenv("SPHAERA_SETTINGS");
   self->settings_path = settings != NULL ? g_strdup(settings) : sph_settings_default_path();
-  sph_sky_page_set_settings_path(sky_page(self), self->settings_path);
+  sph_sky_page_set_settings_path(sph_window_sky_page(self), self->settings_path);
   rebuild_recent_menu(self);
-  g_signal_connect(sky_page(self), "notify::title", G_CALLBACK(on_page_title), self);
-  g_signal_connect(sph_sky_page_get_view(sky_page(self)), "notify::field",
+  g_signal_connect(sph_window_sky_page(self), "notify::title", G_CALLBACK(on_page_title), self);
+  g_signal_connect(sph_sky_page_get_view(sph_window_sky_page(self)), "notify::field",
                    G_CALLBACK(on_view_field), self);
 
   GtkDropTarget *drop = gtk_drop_target_new(G_TYPE_INVALID, GDK_ACTION_COPY);

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
-/* The sky view's state, shared by its widget code (sph-sky-view.c) and its GL renderer
- * (sph-sky-view-gl.c); nothing outside these two files includes it. */
+/* The sky view's state, shared by its widget code (sph-sky-view.c), its GL and CPU
+ * renderers (sph-sky-view-gl.c, sph-sky-view-cpu.c), its marks (sph-sky-view-marks.c),
+ * its projection (sph-sky-view-projection.c) and its pointer input (sph-sky-view-input.c);
+ * nothing outside these files includes it. */
 
 #include <epoxy/gl.h>
 
@@ -126,6 +128,18 @@ G_GNUC_INTERNAL void sky_view_invalidate_cpu_image(SphSkyView *self);
 G_GNUC_INTERNAL const SphProjector *sky_view_current_projector(SphSkyView *self);
 /* The graticule, profile line and pin over the map (sph-sky-view-marks.c). */
 G_GNUC_INTERNAL void sky_view_snapshot_marks(SphSkyView *self, GtkSnapshot *snapshot);
+/* Queues a repaint with the colour steps and CPU image rebuilt. */
+G_GNUC_INTERNAL void sky_view_redraw(SphSkyView *self);
+/* Recomputes the hover read-out for the pointer's position, notifying when it changes. */
+G_GNUC_INTERNAL void sky_view_update_readout(SphSkyView *self);
+/* After a change of self->proj: a new projector, read-out and frame. */
+G_GNUC_INTERNAL void sky_view_projection_changed(SphSkyView *self);
+/* The pointer's controllers: hover, drag, click, Shift+drag and scroll
+ * (sph-sky-view-input.c). */
+G_GNUC_INTERNAL void sky_view_add_input_controllers(SphSkyView *self);
+/* Paints self->cpu_texture for width x height when stale (sph-sky-view-cpu.c); FALSE
+ * without a map or raster. */
+G_GNUC_INTERNAL gboolean sky_view_ensure_cpu_image(SphSkyView *self, int width, int height);
 
 /* The GL renderer: GtkGLArea's and GtkWidget's vfuncs. */
 G_GNUC_INTERNAL GdkGLContext *sky_view_gl_create_context(GtkGLArea *area);

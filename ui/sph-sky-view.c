@@ -14,9 +14,6 @@
 #include "sph-resources.h"
 #include "sph-sky-readout.h"
 
-/* A press that moves less than this (widget pixels) is a click, not a drag. */
-#define CLICK_SLOP 3.0
-
 G_DEFINE_FINAL_TYPE(SphSkyView, sph_sky_view, GTK_TYPE_GL_AREA)
 
 enum {
@@ -153,7 +150,7 @@ void sky_view_invalidate_cpu_image(SphSkyView *self)
   g_clear_pointer(&self->cpu_pixels, g_bytes_unref);
 }
 
-static void redraw(SphSkyView *self)
+void sky_view_redraw(SphSkyView *self)
 {
   update_histeq(self);
   self->steps_dirty = TRUE;
@@ -244,7 +241,7 @@ char *sph_sky_view_describe_point(SphSkyView *self, double x, double y)
   return sph_sky_readout_text(self->map, self->field, theta, phi);
 }
 
-static void update_readout(SphSkyView *self)
+void sky_view_update_readout(SphSkyView *self)
 {
   char *text = NULL;
   if (self->pointer_inside)
@@ -258,230 +255,17 @@ static void update_readout(SphSkyView *self)
   g_object_notify_by_pspec(G_OBJECT(self), props[PROP_READOUT]);
 }
 
-static void on_motion(GtkEventControllerMotion *controller, double x, double y, gpointer data)
-{
-  (void)controller;
-  SphSkyView *self = data;
-  self->pointer_inside = TRUE;
-  self->pointer_x = x;
-  self->pointer_y = y;
-  update_readout(self);
-}
+/* ---- a change of projection (its state: sph-sky-view-projection.c) ---- */
 
-static void on_leave(GtkEventControllerMotion *controller, gpointer data)
-{
-  (void)controller;
-  SphSkyView *self = data;
-  self->pointer_inside = FALSE;
-  update_readout(self);
-}
-
-/* ---- the projection ---- */
-
-/* healpy's mollview with no rotation and no change of frame: the shader's own path. */
-gboolean sky_view_is_plain_mollweide(SphSkyView *self)
-{
-  const SphProjection *p = &self->proj;
-  return p->kind == SPH_PROJ_MOLLWEIDE && p->rot[0] == 0.0 && p->rot[1] == 0.0 &&
-         p->rot[2] == 0.0 && p->flip == SPH_FLIP_ASTRO && p->coord == SPH_COORD_UNKNOWN;
-}
-
-const SphProjector *sky_view_current_projector(SphSkyView *self)
-{
-  if (self->map == NULL)
-    return NULL;
-  if (self->projector != NULL &&
-      (self->projector_serial != self->proj_serial || self->projector_map != self->map))
-    g_clear_pointer(&self->projector, sph_projector_free);
-  if (self->projector == NULL) {
-    SphError err = SPH_ERROR_INIT;
-    self->projector = sph_projector_new(&self->proj, self->map->coordsys, &err);
-    if (self->projector == NULL) {
-      g_warning("sky view: %s", err.message);
-      return NULL;
-    }
-    self->projector_serial = self->proj_serial;
-    self->projector_map = self->map;
-  }
-  return self->projector;
-}
-
-static void projection_changed(SphSkyView *self)
+void sky_view_projection_changed(SphSkyView *self)
 {
   self->proj_serial++;
-  update_readout(self);
+  sky_view_update_readout(self);
   g_object_notify_by_pspec(G_OBJECT(self), props[PROP_PROJECTION]);
-  redraw(self);
-}
-
-void sph_sky_view_set_projection(SphSkyView *self, const SphProjection *proj)
-{
-  g_return_if_fail(SPH_IS_SKY_VIEW(self));
-  g_return_if_fail(proj != NULL);
-  SphError err = SPH_ERROR_INIT;
-  if (sph_projection_check(proj, &err) != SPH_OK) {
-    g_warning("sky view: %s", err.message);
-    return;
-  }
-  self->proj = *proj;
-  self->fit_cells = FALSE;
-  projection_changed(self);
-}
-
-void sph_sky_view_get_projection(SphSkyView *self, SphProjection *proj)
-{
-  g_return_if_fail(SPH_IS_SKY_VIEW(self));
-  *proj = self->proj;
-}
-
-void sph_sky_view_set_projection_kind(SphSkyView *self, SphProjectionKind kind)
-{
-  g_return_if_fail(SPH_IS_SKY_VIEW(self));
-  g_return_if_fail((int)kind >= 0 && kind < SPH_PROJ_COUNT);
-  SphProjection proj = self->proj;
-  double rot[3] = { proj.rot[0], proj.rot[1], proj.rot[2] };
-  SphCoordSys coord = proj.coord;
-  sph_projection_init(&proj, kind);
-  memcpy(proj.rot, rot, sizeof rot);
-  proj.coord = coord;
-  proj.half_sky = TRUE;
-  if (kind == SPH_PROJ_GNOMONIC) {
-    /* One cell per widget pixel, 60 degrees across to start with. */
-    int width = MAX(gtk_widget_get_width(GTK_WIDGET(self)), 64);
-    int height = MAX(gtk_widget_get_height(GTK_WIDGET(self)), 64);
-    proj.xsize = width;
-    proj.ysize = height;
-    proj.reso = 60.0 * 60.0 / width;
-  }
-  sph_sky_view_set_projection(self, &proj);
-  self->fit_cells = kind == SPH_PROJ_GNOMONIC;
-}
-
-SphProjectionKind sph_sky_view_get_projection_kind(SphSkyView *self)
-{
-  g_return_val_if_fail(SPH_IS_SKY_VIEW(self), SPH_PROJ_MOLLWEIDE);
-  return self->proj.kind;
-}
-
-/* A gnomonic view chosen by kind keeps one cell per pixel as the widget resizes. */
-void sky_view_fit_gnomonic_cells(SphSkyView *self, int width, int height)
-{
-  if (!self->fit_cells || self->proj.kind != SPH_PROJ_GNOMONIC || width <= 0 || height <= 0 ||
-      (self->proj.xsize == width && self->proj.ysize == height))
-    return;
-  self->proj.xsize = width;
-  self->proj.ysize = height;
-  self->proj_serial++;
-}
-
-static gboolean on_scroll(GtkEventControllerScroll *controller, double dx, double dy,
-                          gpointer data)
-{
-  (void)controller;
-  (void)dx;
-  SphSkyView *self = data;
-  if (self->proj.kind != SPH_PROJ_GNOMONIC || dy == 0.0)
-    return FALSE;
-  /* 1.25 times per notch; from 0.01 arcmin (an NSIDE 8192 pixel is 0.43) to 3 degrees
-   * per pixel. */
-  self->proj.reso = CLAMP(self->proj.reso * pow(1.25, dy), 0.01, 180.0);
-  projection_changed(self);
-  return TRUE;
-}
-
-/* Drag without Shift turns a globe, pans a gnomonic or Cartesian view: the sky follows
- * the pointer, so the new centre is the point that was under the pointer's start, seen
- * from where it is now. */
-static void drag_view(SphSkyView *self, double dx, double dy)
-{
-  if (self->proj.kind == SPH_PROJ_MOLLWEIDE)
-    return;
-  int width = gtk_widget_get_width(GTK_WIDGET(self));
-  int height = gtk_widget_get_height(GTK_WIDGET(self));
-  double x0, y0, x1, y1;
-  SphProjection start = self->proj;
-  memcpy(start.rot, self->press_rot, sizeof start.rot);
-  sph_projection_image_to_plane(&start, width, height, self->press_x, self->press_y, &x0, &y0);
-  sph_projection_image_to_plane(&start, width, height, self->press_x + dx, self->press_y + dy,
-                                &x1, &y1);
-  double scale = self->proj.kind == SPH_PROJ_CARTESIAN ? 1.0 : 180.0 / G_PI;
-  double flip = self->proj.flip == SPH_FLIP_GEO ? -1.0 : 1.0;
-  double lon = self->press_rot[0] + flip * (x1 - x0) * scale;
-  double lat = CLAMP(self->press_rot[1] - (y1 - y0) * scale, -90.0, 90.0);
-  self->proj.rot[0] = fmod(lon + 540.0, 360.0) - 180.0;
-  self->proj.rot[1] = lat;
-  self->dragging = TRUE;
-  projection_changed(self);
+  sky_view_redraw(self);
 }
 
 /* ---- annotations: the pinned point and the profile line ---- */
-
-gboolean sph_sky_view_point_to_ang(SphSkyView *self, double x, double y, double *theta,
-                                   double *phi)
-{
-  g_return_val_if_fail(SPH_IS_SKY_VIEW(self), FALSE);
-  int width = gtk_widget_get_width(GTK_WIDGET(self));
-  int height = gtk_widget_get_height(GTK_WIDGET(self));
-  if (width <= 0 || height <= 0)
-    return FALSE;
-  double px, py;
-  if (sky_view_is_plain_mollweide(self)) {
-    sph_mollweide_image_to_plane(width, height, x, y, &px, &py);
-    return sph_mollweide_inverse(px, py, theta, phi);
-  }
-  const SphProjector *projector = sky_view_current_projector(self);
-  if (projector == NULL)
-    return FALSE;
-  sph_projection_image_to_plane(&self->proj, width, height, x, y, &px, &py);
-  return sph_projector_plane_to_ang(projector, px, py, theta, phi);
-}
-
-static void on_drag_begin(GtkGestureDrag *gesture, double x, double y, gpointer data)
-{
-  SphSkyView *self = data;
-  GdkModifierType state =
-    gtk_event_controller_get_current_event_state(GTK_EVENT_CONTROLLER(gesture));
-  self->press_shift = (state & GDK_SHIFT_MASK) != 0;
-  memcpy(self->press_rot, self->proj.rot, sizeof self->press_rot);
-  self->press_x = x;
-  self->press_y = y;
-  /* A GtkGLArea takes no focus by itself; the page's keys need it when focusable. */
-  if (gtk_widget_get_focusable(GTK_WIDGET(self)))
-    gtk_widget_grab_focus(GTK_WIDGET(self));
-}
-
-static void on_drag_update(GtkGestureDrag *gesture, double dx, double dy, gpointer data)
-{
-  (void)gesture;
-  SphSkyView *self = data;
-  if (hypot(dx, dy) < CLICK_SLOP)
-    return;
-  if (!self->press_shift) {
-    drag_view(self, dx, dy);
-    return;
-  }
-  double t1, p1, t2, p2;
-  if (sph_sky_view_point_to_ang(self, self->press_x, self->press_y, &t1, &p1) &&
-      sph_sky_view_point_to_ang(self, self->press_x + dx, self->press_y + dy, &t2, &p2))
-    sph_sky_view_set_line(self, t1, p1, t2, p2);
-}
-
-static void on_drag_end(GtkGestureDrag *gesture, double dx, double dy, gpointer data)
-{
-  (void)gesture;
-  SphSkyView *self = data;
-  double theta, phi;
-  if (self->dragging) {
-    self->dragging = FALSE; /* sharpen */
-    redraw(self);
-  }
-  if (hypot(dx, dy) < CLICK_SLOP) {
-    if (sph_sky_view_point_to_ang(self, self->press_x, self->press_y, &theta, &phi))
-      sph_sky_view_set_pin(self, theta, phi);
-    else
-      sph_sky_view_clear_pin(self);
-  }
-}
 
 void sph_sky_view_set_pin(SphSkyView *self, double theta, double phi)
 {
@@ -581,92 +365,7 @@ void sky_view_store_frame(SphSkyView *self, guint8 *rgba, int width, int height)
   self->frame_height = height;
 }
 
-/* ---- the CPU renderer ---- */
-
-void sph_sky_view_blend_overlay(const uint8_t base[3], const uint8_t over[3], double opacity,
-                                uint8_t out[3])
-{
-  for (int c = 0; c < 3; c++)
-    out[c] = (uint8_t)lrint(base[c] * (1.0 - opacity) + over[c] * opacity);
-}
-
-/* The index table of map for the current projection at width x height, rebuilt when
- * stale; NULL on failure. */
-SphSkyRaster *sky_view_ensure_raster(SphSkyView *self, SphSkyRaster **slot, guint *serial,
-                                   guint *generation, const SphMap *map, int width, int height)
-{
-  SphSkyRaster *raster = *slot;
-  if (raster != NULL &&
-      (sph_sky_raster_width(raster) != width || sph_sky_raster_height(raster) != height ||
-       sph_sky_raster_nside(raster) != map->nside ||
-       sph_sky_raster_ordering(raster) != map->ordering || *serial != self->proj_serial))
-    g_clear_pointer(slot, sph_sky_raster_free);
-  if (*slot == NULL) {
-    SphError err = SPH_ERROR_INIT;
-    *slot = sph_sky_raster_new_view(map->nside, map->ordering, &self->proj, map->coordsys, width,
-                                    height, &err);
-    if (*slot == NULL) {
-      g_warning("sky view: %s", err.message);
-      return NULL;
-    }
-    *serial = self->proj_serial;
-    (*generation)++;
-  }
-  return *slot;
-}
-
-/* Mixes the overlay's colours into the painted base image where the overlay is seen. */
-static void paint_overlay(SphSkyView *self, uint8_t *rgba, int width, int height, size_t stride)
-{
-  const double *ov = sky_view_overlay_values(self);
-  if (ov == NULL || self->ov_opacity <= 0.0)
-    return;
-  if (sky_view_ensure_raster(self, &self->ov_raster, &self->ov_raster_serial,
-                    &self->ov_raster_generation, self->overlay, width, height) == NULL)
-    return;
-  const int64_t *base_index = sph_sky_raster_index(self->raster);
-  const int64_t *index = sph_sky_raster_index(self->ov_raster);
-  SphColorScale scale = { .vmin = self->ov_vmin, .vmax = self->ov_vmax, .cmap = self->ov_cmap };
-  for (int j = 0; j < height; j++) {
-    uint8_t *row = rgba + stride * (size_t)j;
-    for (int i = 0; i < width; i++) {
-      size_t at = (size_t)j * (size_t)width + (size_t)i;
-      if (base_index[at] < 0 || index[at] < 0 || sph_hp_is_unseen(ov[index[at]]))
-        continue;
-      uint8_t over[3];
-      sph_color_scale_rgb(&scale, ov[index[at]], over);
-      sph_sky_view_blend_overlay(row + 4 * i, over, self->ov_opacity, row + 4 * i);
-    }
-  }
-}
-
-static gboolean ensure_cpu_image(SphSkyView *self, int width, int height)
-{
-  const double *values = sky_view_shown_values(self);
-  if (values == NULL)
-    return FALSE;
-  SphSkyRaster *before = self->raster;
-  guint generation = self->raster_generation;
-  if (sky_view_ensure_raster(self, &self->raster, &self->raster_serial, &self->raster_generation,
-                    self->map, width, height) == NULL)
-    return FALSE;
-  if (self->raster != before || self->raster_generation != generation)
-    sky_view_invalidate_cpu_image(self);
-  if (self->cpu_texture != NULL)
-    return TRUE;
-
-  size_t stride = (size_t)width * 4;
-  guint8 *rgba = g_malloc(stride * (size_t)height);
-  SphColorScale scale;
-  sky_view_current_scale(self, &scale);
-  memcpy(scale.background, sky_view_background, sizeof scale.background);
-  sph_sky_raster_paint(self->raster, values, &scale, rgba, (int)stride);
-  paint_overlay(self, rgba, width, height, stride);
-  self->cpu_pixels = g_bytes_new_take(rgba, stride * (size_t)height);
-  self->cpu_texture = gdk_memory_texture_new(width, height, GDK_MEMORY_R8G8B8A8,
-                                             self->cpu_pixels, stride);
-  return TRUE;
-}
+/* ---- the widget's snapshot: the GL area, or the CPU image ---- */
 
 static void sph_sky_view_snapshot(GtkWidget *widget, GtkSnapshot *snapshot)
 {
@@ -683,7 +382,8 @@ static void sph_sky_view_snapshot(GtkWidget *widget, GtkSnapshot *snapshot)
     return;
   graphene_rect_t bounds = GRAPHENE_RECT_INIT(0, 0, (float)width, (float)height);
   int div = self->dragging ? 2 : 1; /* coarser while a drag turns or pans the view */
-  if (!ensure_cpu_image(self, MAX(width * scale / div, 1), MAX(height * scale / div, 1))) {
+  if (!sky_view_ensure_cpu_image(self, MAX(width * scale / div, 1),
+                                 MAX(height * scale / div, 1))) {
     GdkRGBA white = { sky_view_background[0] / 255.0f, sky_view_background[1] / 255.0f,
                       sky_view_background[2] / 255.0f, sky_view_background[3] / 255.0f };
     gtk_snapshot_append_color(snapshot, &white, &bounds);
@@ -720,11 +420,11 @@ static void replace_map(SphSkyView *self, SphMap *map, gboolean owns, int field)
   self->values_dirty = TRUE;
   sky_view_layout_values_texture(self);
   update_auto_range(self);
-  update_readout(self);
+  sky_view_update_readout(self);
   g_object_notify_by_pspec(G_OBJECT(self), props[PROP_FIELD]);
   g_object_notify_by_pspec(G_OBJECT(self), props[PROP_AUTO_RANGE]);
   g_object_notify_by_pspec(G_OBJECT(self), props[PROP_UNIT]);
-  redraw(self);
+  sky_view_redraw(self);
 }
 
 void sph_sky_view_set_map(SphSkyView *self, SphMap *map, int field)
@@ -759,14 +459,14 @@ void sph_sky_view_set_overlay(SphSkyView *self, const SphMap *map, int field, Sp
   if (map == NULL)
     g_clear_pointer(&self->ov_raster, sph_sky_raster_free);
   sky_view_layout_values_texture(self);
-  redraw(self);
+  sky_view_redraw(self);
 }
 
 void sph_sky_view_set_overlay_opacity(SphSkyView *self, double opacity)
 {
   g_return_if_fail(SPH_IS_SKY_VIEW(self));
   self->ov_opacity = CLAMP(opacity, 0.0, 1.0);
-  redraw(self);
+  sky_view_redraw(self);
 }
 
 void sph_sky_view_set_norm(SphSkyView *self, SphNorm norm)
@@ -780,7 +480,7 @@ void sph_sky_view_set_norm(SphSkyView *self, SphNorm norm)
   update_auto_range(self);
   g_object_notify_by_pspec(G_OBJECT(self), props[PROP_NORM]);
   g_object_thaw_notify(G_OBJECT(self));
-  redraw(self);
+  sky_view_redraw(self);
 }
 
 SphNorm sph_sky_view_get_norm(SphSkyView *self)
@@ -800,7 +500,7 @@ void sph_sky_view_set_percentile_range(SphSkyView *self, gboolean percentile)
   update_auto_range(self);
   g_object_notify_by_pspec(G_OBJECT(self), props[PROP_PERCENTILE_RANGE]);
   g_object_thaw_notify(G_OBJECT(self));
-  redraw(self);
+  sky_view_redraw(self);
 }
 
 gboolean sph_sky_view_get_percentile_range(SphSkyView *self)
@@ -847,10 +547,10 @@ void sph_sky_view_set_field(SphSkyView *self, int field)
   self->field = field;
   self->values_dirty = TRUE;
   update_auto_range(self);
-  update_readout(self);
+  sky_view_update_readout(self);
   g_object_notify_by_pspec(G_OBJECT(self), props[PROP_FIELD]);
   g_object_notify_by_pspec(G_OBJECT(self), props[PROP_UNIT]);
-  redraw(self);
+  sky_view_redraw(self);
 }
 
 int sph_sky_view_get_field(SphSkyView *self)
@@ -874,7 +574,7 @@ void sph_sky_view_set_colormap(SphSkyView *self, SphColormap cmap)
   self->cmap = cmap;
   self->cmap_dirty = TRUE;
   g_object_notify_by_pspec(G_OBJECT(self), props[PROP_COLORMAP]);
-  redraw(self);
+  sky_view_redraw(self);
 }
 
 SphColormap sph_sky_view_get_colormap(SphSkyView *self)
@@ -900,7 +600,7 @@ void sph_sky_view_set_range(SphSkyView *self, double vmin, double vmax)
     g_object_notify_by_pspec(G_OBJECT(self), props[PROP_VMAX]);
   }
   g_object_thaw_notify(G_OBJECT(self));
-  redraw(self);
+  sky_view_redraw(self);
 }
 
 void sph_sky_view_get_range(SphSkyView *self, double *vmin, double *vmax)
@@ -923,7 +623,7 @@ void sph_sky_view_set_auto_range(SphSkyView *self, gboolean auto_range)
   g_object_notify_by_pspec(G_OBJECT(self), props[PROP_AUTO_RANGE]);
   update_auto_range(self);
   g_object_thaw_notify(G_OBJECT(self));
-  redraw(self);
+  sky_view_redraw(self);
 }
 
 gboolean sph_sky_view_get_auto_range(SphSkyView *self)
@@ -961,7 +661,7 @@ void sph_sky_view_set_capture(SphSkyView *self, gboolean capture)
   g_clear_pointer(&self->frame, g_free);
   self->frame_width = self->frame_height = 0;
   if (capture)
-    redraw(self);
+    sky_view_redraw(self);
 }
 
 guint8 *sph_sky_view_read_pixels(SphSkyView *self, int *width, int *height)
@@ -1158,22 +858,6 @@ static void sph_sky_view_init(SphSkyView *self)
   gtk_widget_set_hexpand(GTK_WIDGET(self), TRUE);
   gtk_widget_set_vexpand(GTK_WIDGET(self), TRUE);
 
-  GtkEventController *motion = gtk_event_controller_motion_new();
-  g_signal_connect(motion, "motion", G_CALLBACK(on_motion), self);
-  g_signal_connect(motion, "enter", G_CALLBACK(on_motion), self);
-  g_signal_connect(motion, "leave", G_CALLBACK(on_leave), self);
-  gtk_widget_add_controller(GTK_WIDGET(self), motion);
-
-  GtkGesture *drag = gtk_gesture_drag_new();
-  gtk_gesture_single_set_button(GTK_GESTURE_SINGLE(drag), GDK_BUTTON_PRIMARY);
-  g_signal_connect(drag, "drag-begin", G_CALLBACK(on_drag_begin), self);
-  g_signal_connect(drag, "drag-update", G_CALLBACK(on_drag_update), self);
-  g_signal_connect(drag, "drag-end", G_CALLBACK(on_drag_end), self);
-  gtk_widget_add_controller(GTK_WIDGET(self), GTK_EVENT_CONTROLLER(drag));
-
-  GtkEventController *scroll = gtk_event_controller_scroll_new(
-    GTK_EVENT_CONTROLLER_SCROLL_VERTICAL);
-  g_signal_connect(scroll, "scroll", G_CALLBACK(on_scroll), self);
-  gtk_widget_add_controller(GTK_WIDGET(self), scroll);
+  sky_view_add_input_controllers(self);
   sph_projection_init(&self->proj, SPH_PROJ_MOLLWEIDE);
 }
