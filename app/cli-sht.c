@@ -15,6 +15,7 @@
 #include "sphaera/fits_map.h"
 #include "sphaera/healpix.h"
 #include "sphaera/power_spectrum.h"
+#include "sphaera/ring_weights_io.h"
 #include "sphaera/rotate.h"
 #include "sphaera/spectrum.h"
 
@@ -31,15 +32,18 @@ enum {
   OPT_FWHM,
   OPT_EULER,
   OPT_FRAME,
+  OPT_WEIGHTS,
+  OPT_MASK_BAD,
+  OPT_MMAX,
 };
 
 /* Every option any of these commands takes; each command accepts the ones its usage
  * lists. */
 typedef struct {
-  int64_t lmax, nside, iter, seed;
+  int64_t lmax, mmax, nside, iter, seed;
   double tol, fwhm_deg;
-  bool pol, have_iter, have_tol, have_fwhm, have_seed, remove_monopole, remove_dipole;
-  const char *mask, *euler, *frame;
+  bool pol, have_iter, have_tol, have_fwhm, have_seed, remove_monopole, remove_dipole, mask_bad;
+  const char *mask, *euler, *frame, *weights;
 } ShtArgs;
 
 static const struct option all_options[] = {
@@ -56,6 +60,9 @@ static const struct option all_options[] = {
     {"fwhm-deg", required_argument, NULL, OPT_FWHM},
     {"euler", required_argument, NULL, OPT_EULER},
     {"frame", required_argument, NULL, OPT_FRAME},
+    {"weights", required_argument, NULL, OPT_WEIGHTS},
+    {"mask-bad", no_argument, NULL, OPT_MASK_BAD},
+    {"mmax", required_argument, NULL, OPT_MMAX},
     {0, 0, 0, 0}};
 
 /* Parses argv with the options named in `allowed` (space-separated); the file arguments
@@ -65,7 +72,7 @@ static int parse_args(const CliContext *ctx, const char *allowed, int argc, char
 {
   struct option opts[sizeof all_options / sizeof all_options[0]];
   cli_options_select(all_options, allowed, opts);
-  *a = (ShtArgs){.lmax = -1, .iter = 3};
+  *a = (ShtArgs){.lmax = -1, .mmax = -1, .iter = 3};
   int c;
   cli_getopt_begin();
   while ((c = cli_getopt(argc, argv, opts)) != -1) {
@@ -120,6 +127,16 @@ static int parse_args(const CliContext *ctx, const char *allowed, int argc, char
     case OPT_FRAME:
       a->frame = optarg;
       break;
+    case OPT_WEIGHTS:
+      a->weights = optarg;
+      break;
+    case OPT_MASK_BAD:
+      a->mask_bad = true;
+      break;
+    case OPT_MMAX:
+      if (!cli_parse_int64(optarg, 0, 1 << 20, &a->mmax))
+        return cli_fail("%s: --mmax %s is not an integer in 0..%d", ctx->command, optarg, 1 << 20);
+      break;
     default:
       return cli_option_error(ctx, c, argv);
     }
@@ -139,6 +156,14 @@ static SphMap *read_ring_map(const char *path, SphError *err)
     return NULL;
   }
   return map;
+}
+
+/* --mask-bad: the NaN and UNSEEN pixels of the analysed fields become 0, as healpy's
+ * map2alm treats UNSEEN, instead of being refused. */
+static void mask_bad_pixels(SphMap *map, int nfields)
+{
+  for (int k = 0; k < nfields && k < map->nfields; k++)
+    sph_sht_zero_bad_pixels(map->fields[k].values, map->npix);
 }
 
 static int fail_in(const char *path, SphError *err)
@@ -172,12 +197,33 @@ static int check_lmax(const char *command, int64_t lmax, int64_t nside)
   return 0;
 }
 
-static SphShtPlan *healpix_plan(int64_t nside, int lmax, SphError *err)
+/* HEALPix geometry with the ring weights --weights names: none (NULL or "none": 4 pi/npix
+ * per pixel, healpy's default), "ring" (computed as HEALPix computed healpy-data's
+ * tables) or the path of such a table. */
+static SphRingGeometry *healpix_geometry(int64_t nside, const char *weights, SphError *err)
 {
-  SphRingGeometry *g = sph_ring_geometry_healpix(nside, err);
+  if (weights == NULL || strcmp(weights, "none") == 0)
+    return sph_ring_geometry_healpix(nside, err);
+  double *dweight = malloc((size_t)(2 * nside) * sizeof *dweight);
+  if (dweight == NULL) {
+    sph_error_set(err, SPH_ERR_NOMEM, "out of memory for ring weights at NSIDE=%" PRId64, nside);
+    return NULL;
+  }
+  SphStatus st = strcmp(weights, "ring") == 0
+                     ? sph_healpix_ring_weights(nside, -1, dweight, err)
+                     : sph_read_healpix_ring_weights(weights, nside, dweight, err);
+  SphRingGeometry *g = st == SPH_OK ? sph_ring_geometry_healpix_weighted(nside, dweight, err) : NULL;
+  free(dweight);
+  return g;
+}
+
+static SphShtPlan *healpix_weighted_plan(int64_t nside, int lmax, int mmax, const char *weights,
+                                         SphError *err)
+{
+  SphRingGeometry *g = healpix_geometry(nside, weights, err);
   if (g == NULL)
     return NULL;
-  SphShtPlan *plan = sph_sht_plan_new(g, lmax, lmax, SPH_SHT_DEFAULT, err);
+  SphShtPlan *plan = sph_sht_plan_new(g, lmax, mmax, SPH_SHT_DEFAULT, err);
   sph_ring_geometry_free(g);
   return plan;
 }
@@ -193,9 +239,15 @@ static const char map2alm_usage[] =
     "\n"
     "Options:\n"
     "  --lmax L     the largest l (required; at most 4 NSIDE)\n"
+    "  --mmax M     the largest m (default lmax)\n"
     "  --iter N     healpy's iterative refinement steps (default 3)\n"
     "  --tol T      instead: conjugate gradients to relative residual T\n"
     "  --pol        I, Q, U fields to T, E, B (spin 2)\n"
+    "  --weights W  quadrature: none (4 pi/npix per pixel, the default, as healpy),\n"
+    "               ring (HEALPix ring weights, healpy's use_weights=True, computed) or\n"
+    "               the path of a healpy-data weight_ring_nNNNNN.fits table\n"
+    "  --mask-bad   NaN and UNSEEN pixels count as 0 (masked, as healpy) instead of\n"
+    "               being refused\n"
     "  -h, --help   show this help\n";
 
 static int run_map2alm(int argc, char **argv)
@@ -203,7 +255,7 @@ static int run_map2alm(int argc, char **argv)
   const CliContext ctx = {"map2alm", map2alm_usage};
   ShtArgs a;
   int first;
-  int rc = parse_args(&ctx, "lmax iter tol pol", argc, argv, &a, 2, &first);
+  int rc = parse_args(&ctx, "lmax mmax iter tol pol weights mask-bad", argc, argv, &a, 2, &first);
   if (rc >= 0)
     return rc;
   if (a.lmax < 0)
@@ -219,11 +271,17 @@ static int run_map2alm(int argc, char **argv)
     sph_map_free(map);
     return rc;
   }
-  SphShtPlan *plan = healpix_plan(map->nside, (int)a.lmax, &err);
+  if (a.mask_bad)
+    mask_bad_pixels(map, n);
+  if (a.mmax > a.lmax) {
+    sph_map_free(map);
+    return cli_fail("map2alm: --mmax %" PRId64 " is beyond --lmax %" PRId64, a.mmax, a.lmax);
+  }
+  SphShtPlan *plan = healpix_weighted_plan(map->nside, (int)a.lmax, (int)a.mmax, a.weights, &err);
   SphAlm *alm[3] = {NULL, NULL, NULL};
   SphStatus st = plan != NULL ? SPH_OK : err.code;
   for (int k = 0; k < n && st == SPH_OK; k++)
-    st = (alm[k] = sph_alm_new((int)a.lmax, -1, &err)) != NULL ? SPH_OK : err.code;
+    st = (alm[k] = sph_alm_new((int)a.lmax, (int)a.mmax, &err)) != NULL ? SPH_OK : err.code;
   if (st == SPH_OK) {
     SphShtIterOptions opt = SPH_SHT_ITER_DEFAULT;
     opt.iterations = (int)a.iter;
@@ -280,15 +338,20 @@ static int run_alm2map(int argc, char **argv)
   int lmax = alms[0]->lmax;
   SphMap *map = NULL;
   SphShtPlan *plan = NULL;
-  if ((rc = check_lmax("alm2map", lmax, a.nside)) != 0)
+  int mmax = alms[0]->mmax;
+  if (lmax > 4 * a.nside) {
+    rc = cli_fail("alm2map: %s has lmax %d, beyond 4 NSIDE = %" PRId64 " for --nside %" PRId64,
+                  in, lmax, 4 * a.nside, a.nside);
     goto out;
+  }
   for (int k = 0; k < nsets; k++)
-    if (alms[k]->mmax != lmax) {
-      rc = cli_fail("alm2map: %s: set %d has mmax %d < lmax %d; only mmax = lmax is supported",
-                    in, k + 1, alms[k]->mmax, lmax);
+    if (alms[k]->lmax != lmax || alms[k]->mmax != mmax) {
+      rc = cli_fail("alm2map: %s: set %d has lmax %d, mmax %d but set 1 has lmax %d, mmax %d; "
+                    "the sets must agree",
+                    in, k + 1, alms[k]->lmax, alms[k]->mmax, lmax, mmax);
       goto out;
     }
-  plan = healpix_plan(a.nside, lmax, &err);
+  plan = healpix_weighted_plan(a.nside, lmax, mmax, NULL, &err);
   int nfields = a.pol ? 3 : nsets;
   map = plan != NULL ? sph_map_new_uninit(a.nside, SPH_ORDER_RING, nfields, &err) : NULL;
   if (map == NULL) {
@@ -332,6 +395,8 @@ static const char anafast_usage[] =
     "  --remove-monopole   fit and subtract the monopole over the kept pixels first\n"
     "  --remove-dipole     fit and subtract the monopole and dipole over the kept pixels\n"
     "  --pol               polarisation spectra from I, Q, U\n"
+    "  --mask-bad          NaN and UNSEEN pixels count as 0 (as healpy's map2alm)\n"
+    "                      instead of being refused\n"
     "  -h, --help          show this help\n";
 
 static int run_anafast(int argc, char **argv)
@@ -339,8 +404,8 @@ static int run_anafast(int argc, char **argv)
   const CliContext ctx = {"anafast", anafast_usage};
   ShtArgs a;
   int first;
-  int rc = parse_args(&ctx, "lmax iter mask remove-monopole remove-dipole pol", argc, argv, &a,
-                      2, &first);
+  int rc = parse_args(&ctx, "lmax iter mask remove-monopole remove-dipole pol mask-bad", argc,
+                      argv, &a, 2, &first);
   if (rc >= 0)
     return rc;
   const char *in = argv[first], *out = argv[first + 1];
@@ -367,6 +432,8 @@ static int run_anafast(int argc, char **argv)
       return rc;
     }
   }
+  if (a.mask_bad)
+    mask_bad_pixels(map, a.pol ? 3 : 1);
   SphAnafastOptions o = SPH_ANAFAST_DEFAULT;
   o.lmax = (int)a.lmax;
   o.iterations = (int)a.iter;
@@ -579,5 +646,7 @@ const CliCommand cli_sht_commands[] = {
     {"smooth", "Gaussian-beam smoothing (healpy's smoothing)", smooth_usage, run_smooth},
     {"rotate", "rotate a map by Euler angles or between G, C, E frames", rotate_usage,
      run_rotate},
+    {"bench", "time the spherical harmonic transforms (bench sht)", cli_bench_sht_usage,
+     cli_run_bench_sht},
 };
 const int cli_sht_command_count = (int)(sizeof cli_sht_commands / sizeof cli_sht_commands[0]);

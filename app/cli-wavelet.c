@@ -1,7 +1,11 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* sphaera-cli's wavelet command: axisymmetric scale-discretised wavelet analysis of a
- * HEALPix map into a directory of FITS maps (the scaling map and one map per scale, each
- * at its own NSIDE), and the exact synthesis back from such a directory. */
+/* sphaera-cli's wavelet commands: `wavelet`, the axisymmetric scale-discretised wavelet
+ * analysis of a HEALPix map into a directory of FITS maps (the scaling map and one map
+ * per scale, each at its own NSIDE), and the exact synthesis back from such a directory;
+ * `scatter`, the planar scattering coefficients of an image (a FITS image HDU, or a PNG
+ * read here through cairo, which core may not use). */
+#include <cairo.h>
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -12,6 +16,12 @@
 #include <sys/stat.h>
 
 #include "cli.h"
+#include "sphaera/fits_image.h"
+#include "sphaera/ring_geometry.h"
+#include "sphaera/scatter_csv.h"
+#include "sphaera/scattering.h"
+#include "sphaera/scattering_sphere.h"
+#include "sphaera/sht.h"
 #include "sphaera/wavelet_sphere.h"
 
 static const char wavelet_usage[] =
@@ -305,9 +315,257 @@ static int run_wavelet(int argc, char **argv)
   return analyse(&a, argv[first], argv[first + 1]);
 }
 
+static const char scatter_usage[] =
+    "Usage: " CLI_NAME " scatter [OPTIONS] IN OUT.csv\n"
+    "\n"
+    "Scattering coefficients of IN, written to OUT.csv with one row per coefficient,\n"
+    "index,order,j1,l1,j2,l2,value (labels that do not apply are -1), each value the mean\n"
+    "of its coefficient map.\n"
+    "For an image (the first 2-D image HDU of a FITS file, or a PNG read as luminance,\n"
+    "rows from the top): planar scattering as kymatio's Scattering2D with Morlet wavelets,\n"
+    "1 + J L + L^2 J (J - 1) / 2 rows at order 2.\n"
+    "For a HEALPix map (field 0): spherical scattering with s2let's axisymmetric wavelets,\n"
+    "second-order paths to coarser scales (j2 < j1).\n"
+    "\n"
+    "Options:\n"
+    "  --order N          1 or 2 (default 2)\n"
+    "  --J J              image: scales (default 3)\n"
+    "  --L L              image: orientations (default 8)\n"
+    "  --boundary B       image: reflect (kymatio's padding, default) or periodic (the\n"
+    "                     sides must then be multiples of 2^J)\n"
+    "  --B B              map: dilation lambda > 1 (default 2)\n"
+    "  --jmin J           map: first wavelet scale (default 2)\n"
+    "  --lmax L           map: band limit lmax (default 3 NSIDE - 1; at most 4 NSIDE)\n"
+    "  --oversample K     map: take each modulus on a grid of K times the band, 1 or 2\n"
+    "                     (default 2: far closer to rotation invariant)\n"
+    "  -h, --help         this help\n";
+
+enum { OPT_SJ = 0x400, OPT_SL, OPT_ORDER, OPT_BOUNDARY, OPT_SB, OPT_SJMIN, OPT_SLMAX,
+       OPT_OVERSAMPLE };
+
+typedef struct {
+  double B;
+  int64_t j_min, lmax, oversample, order;
+} SphereScatterArgs;
+
+/* Spherical scattering of field 0 of a HEALPix map into out_path. */
+static int scatter_map(const SphereScatterArgs *a, SphMap *map, const char *in_path,
+                       const char *out_path)
+{
+  SphError err = SPH_ERROR_INIT;
+  int64_t lmax = a->lmax >= 0 ? a->lmax : 3 * map->nside - 1;
+  if (lmax > 4 * map->nside)
+    return cli_fail("scatter: --lmax %" PRId64 " is beyond 4 NSIDE = %" PRId64 " for %s", lmax,
+                    4 * map->nside, in_path);
+  if (sph_map_reorder(map, SPH_ORDER_RING, &err) != SPH_OK)
+    return cli_fail_error(&err);
+  SphSphereScattering *plan = sph_sphere_scattering_new(a->B, (int)lmax + 1, (int)a->j_min,
+                                                        (int)a->order, (int)a->oversample, &err);
+  if (plan == NULL) {
+    sph_error_prefix(&err, "%s", in_path);
+    return cli_fail_error(&err);
+  }
+  SphRingGeometry *g = sph_ring_geometry_healpix(map->nside, &err);
+  SphShtPlan *sht = g ? sph_sht_plan_new(g, (int)lmax, -1, SPH_SHT_DEFAULT, &err) : NULL;
+  SphAlm *alm = sht ? sph_alm_new((int)lmax, (int)lmax, &err) : NULL;
+  int64_t n = sph_sphere_scattering_ncoeffs(plan);
+  double *coeffs = malloc((size_t)n * sizeof *coeffs);
+  SphScatterLabel *labels = malloc((size_t)n * sizeof *labels);
+  int status = 0;
+  if (alm == NULL) {
+    status = cli_fail_error(&err);
+  } else if (coeffs == NULL || labels == NULL) {
+    status = cli_fail("scatter: out of memory for %" PRId64 " coefficients", n);
+  } else if (sph_sht_map2alm_iterative(sht, map->fields[0].values, alm, NULL, NULL, &err) != SPH_OK ||
+             sph_sphere_scattering_alm(plan, alm, coeffs, &err) != SPH_OK) {
+    sph_error_prefix(&err, "%s", in_path);
+    status = cli_fail_error(&err);
+  } else {
+    for (int64_t i = 0; i < n; i++)
+      labels[i] = sph_sphere_scattering_label(plan, i);
+    if (sph_scatter_write_csv(out_path, n, labels, coeffs, &err) != SPH_OK)
+      status = cli_fail_error(&err);
+  }
+  free(coeffs);
+  free(labels);
+  sph_alm_free(alm);
+  sph_sht_plan_free(sht);
+  sph_ring_geometry_free(g);
+  sph_sphere_scattering_free(plan);
+  return status;
+}
+
+static bool has_png_suffix(const char *path)
+{
+  size_t n = strlen(path);
+  if (n < 4)
+    return false;
+  const char *ext = path + n - 4;
+  return ext[0] == '.' && tolower((unsigned char)ext[1]) == 'p' &&
+         tolower((unsigned char)ext[2]) == 'n' && tolower((unsigned char)ext[3]) == 'g';
+}
+
+/* A PNG as luminance (Rec. 601 weights on the un-premultiplied colour). */
+static SphImage *read_png(const char *path, SphError *err)
+{
+  cairo_surface_t *surface = cairo_image_surface_create_from_png(path);
+  cairo_status_t cs = cairo_surface_status(surface);
+  if (cs != CAIRO_STATUS_SUCCESS) {
+    cairo_surface_destroy(surface);
+    sph_error_set(err, cs == CAIRO_STATUS_FILE_NOT_FOUND ? SPH_ERR_IO : SPH_ERR_FORMAT,
+                  "%s: cannot read it as PNG (%s)", path, cairo_status_to_string(cs));
+    return NULL;
+  }
+  cairo_surface_flush(surface);
+  int width = cairo_image_surface_get_width(surface);
+  int height = cairo_image_surface_get_height(surface);
+  int stride = cairo_image_surface_get_stride(surface);
+  cairo_format_t format = cairo_image_surface_get_format(surface);
+  const unsigned char *bytes = cairo_image_surface_get_data(surface);
+  SphImage *image = sph_image_new(height, width, err);
+  if (image == NULL) {
+    cairo_surface_destroy(surface);
+    sph_error_prefix(err, "%s", path);
+    return NULL;
+  }
+  for (int r = 0; r < height; r++) {
+    const unsigned char *row = bytes + (size_t)r * (size_t)stride;
+    for (int c = 0; c < width; c++) {
+      double value;
+      if (format == CAIRO_FORMAT_A8) {
+        value = row[c] / 255.0;
+      } else {
+        uint32_t px;
+        memcpy(&px, row + 4 * c, sizeof px);
+        double a = format == CAIRO_FORMAT_ARGB32 ? (px >> 24) / 255.0 : 1.0;
+        double red = ((px >> 16) & 0xff) / 255.0, green = ((px >> 8) & 0xff) / 255.0,
+               blue = (px & 0xff) / 255.0;
+        value = a > 0 ? (0.299 * red + 0.587 * green + 0.114 * blue) / a : 0;
+      }
+      image->data[(int64_t)r * width + c] = value;
+    }
+  }
+  cairo_surface_destroy(surface);
+  return image;
+}
+
+static int run_scatter(int argc, char **argv)
+{
+  const CliContext ctx = {"scatter", scatter_usage};
+  static const struct option opts[] = {
+      {"help", no_argument, NULL, 'h'},
+      {"J", required_argument, NULL, OPT_SJ},
+      {"L", required_argument, NULL, OPT_SL},
+      {"order", required_argument, NULL, OPT_ORDER},
+      {"boundary", required_argument, NULL, OPT_BOUNDARY},
+      {"B", required_argument, NULL, OPT_SB},
+      {"jmin", required_argument, NULL, OPT_SJMIN},
+      {"lmax", required_argument, NULL, OPT_SLMAX},
+      {"oversample", required_argument, NULL, OPT_OVERSAMPLE},
+      {0, 0, 0, 0}};
+  int64_t J = 3, L = 8, order = 2;
+  SphereScatterArgs sphere = {.B = 2, .j_min = 2, .lmax = -1, .oversample = 2};
+  SphBoundary boundary = SPH_BOUNDARY_REFLECT;
+  int c;
+  cli_getopt_begin();
+  while ((c = cli_getopt(argc, argv, opts)) != -1) {
+    switch (c) {
+    case 'h':
+      return cli_help(&ctx);
+    case OPT_SJ:
+      if (!cli_parse_int64(optarg, 1, SPH_MORLET_MAX_SCALES, &J))
+        return cli_fail("scatter: --J %s is not an integer in 1..%d", optarg, SPH_MORLET_MAX_SCALES);
+      break;
+    case OPT_SL:
+      if (!cli_parse_int64(optarg, 1, SPH_MORLET_MAX_ORIENTATIONS, &L))
+        return cli_fail("scatter: --L %s is not an integer in 1..%d", optarg,
+                        SPH_MORLET_MAX_ORIENTATIONS);
+      break;
+    case OPT_ORDER:
+      if (!cli_parse_int64(optarg, 1, 2, &order))
+        return cli_fail("scatter: --order %s is not 1 or 2", optarg);
+      break;
+    case OPT_BOUNDARY:
+      if (strcmp(optarg, "reflect") == 0)
+        boundary = SPH_BOUNDARY_REFLECT;
+      else if (strcmp(optarg, "periodic") == 0)
+        boundary = SPH_BOUNDARY_PERIODIC;
+      else
+        return cli_fail("scatter: --boundary %s is not reflect or periodic", optarg);
+      break;
+    case OPT_SB:
+      if (!cli_parse_double(optarg, &sphere.B) || !(sphere.B > 1))
+        return cli_fail("scatter: --B %s is not a number above 1", optarg);
+      break;
+    case OPT_SJMIN:
+      if (!cli_parse_int64(optarg, 0, 64, &sphere.j_min))
+        return cli_fail("scatter: --jmin %s is not an integer in 0..64", optarg);
+      break;
+    case OPT_SLMAX:
+      if (!cli_parse_int64(optarg, 1, 1 << 20, &sphere.lmax))
+        return cli_fail("scatter: --lmax %s is not an integer in 1..%d", optarg, 1 << 20);
+      break;
+    case OPT_OVERSAMPLE:
+      if (!cli_parse_int64(optarg, 1, 2, &sphere.oversample))
+        return cli_fail("scatter: --oversample %s is not 1 or 2", optarg);
+      break;
+    default:
+      return cli_option_error(&ctx, c, argv);
+    }
+  }
+  int first = 0;
+  int rc = cli_file_args(&ctx, argc, 2, 2, &first);
+  if (rc >= 0)
+    return rc;
+  const char *in_path = argv[first], *out_path = argv[first + 1];
+  SphError err = SPH_ERROR_INIT;
+  SphImage *image = has_png_suffix(in_path) ? read_png(in_path, &err)
+                                             : sph_fits_read_image(in_path, &err);
+  if (image == NULL) {
+    /* Not an image: a HEALPix map is the other input scatter takes. */
+    SphError map_err = SPH_ERROR_INIT;
+    SphMap *map = has_png_suffix(in_path) ? NULL : cli_read_map(in_path, NULL, &map_err);
+    if (map == NULL)
+      return cli_fail_error(&err);
+    sphere.order = order;
+    int status = scatter_map(&sphere, map, in_path, out_path);
+    sph_map_free(map);
+    return status;
+  }
+  SphScattering2D *plan = sph_scattering2d_new(image->height, image->width, (int)J, (int)L,
+                                               (int)order, boundary, &err);
+  if (plan == NULL) {
+    sph_error_prefix(&err, "%s", in_path);
+    sph_image_free(image);
+    return cli_fail_error(&err);
+  }
+  int64_t n = sph_scattering2d_ncoeffs(plan);
+  double *means = malloc((size_t)n * sizeof *means);
+  SphScatterLabel *labels = malloc((size_t)n * sizeof *labels);
+  int status = 0;
+  if (means == NULL || labels == NULL) {
+    status = cli_fail("scatter: out of memory for %" PRId64 " coefficients", n);
+  } else if (sph_scattering2d_means(plan, image->data, means, &err) != SPH_OK) {
+    sph_error_prefix(&err, "%s", in_path);
+    status = cli_fail_error(&err);
+  } else {
+    for (int64_t i = 0; i < n; i++)
+      labels[i] = sph_scattering2d_label(plan, i);
+    if (sph_scatter_write_csv(out_path, n, labels, means, &err) != SPH_OK)
+      status = cli_fail_error(&err);
+  }
+  free(means);
+  free(labels);
+  sph_scattering2d_free(plan);
+  sph_image_free(image);
+  return status;
+}
+
 const CliCommand cli_wavelet_commands[] = {
     {"wavelet", "scale-discretised wavelet maps of a map, and the map back from them",
      wavelet_usage, run_wavelet},
+    {"scatter", "planar scattering coefficients of an image (FITS or PNG) as CSV",
+     scatter_usage, run_scatter},
 };
 const int cli_wavelet_command_count =
     (int)(sizeof cli_wavelet_commands / sizeof cli_wavelet_commands[0]);

@@ -74,6 +74,9 @@ int cli_run_render(int argc, char **argv);
 /* spherical harmonic commands (cli-sht.c), listed and dispatched after cli_commands */
 extern const CliCommand cli_sht_commands[];
 extern const int cli_sht_command_count;
+/* bench sht (cli-sht-bench.c), listed among the spherical harmonic commands */
+extern const char cli_bench_sht_usage[];
+int cli_run_bench_sht(int argc, char **argv);
 
 /* wavelet commands (cli-wavelet.c), listed and dispatched after cli_sht_commands */
 extern const CliCommand cli_wavelet_commands[];
@@ -86,3 +89,10 @@ extern const int cli_infer_command_count;
 /* learning commands (cli-learn.c), listed and dispatched after cli_infer_commands */
 extern const CliCommand cli_learn_commands[];
 extern const int cli_learn_command_count;
+/* train --task regression (cli-learn-regression.c), dispatched from cli-learn.c's train */
+bool cli_train_task_is_regression(int argc, char **argv);
+int cli_train_regression(int argc, char **argv);
+
+/* inference figures (cli-figures.c), listed and dispatched after cli_learn_commands */
+extern const CliCommand cli_figure_commands[];
+extern const int cli_figure_command_count;

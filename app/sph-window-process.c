@@ -4,6 +4,14 @@
 #include "sph-map-process.h"
 #include "sphaera/fields.h"
 #include "sphaera/job.h"
+#include "sphaera/rotate.h"
+
+/* A change of frame for viewing: the alm to 2 NSIDE (the map's detail, not healpy's
+ * 3 NSIDE - 1) and one refinement step, about 5 transforms and a Wigner recursion to
+ * 2 NSIDE instead of healpy's 8 transforms and 3 NSIDE - 1: an NSIDE 512 map in a few
+ * seconds rather than about 40. */
+#define ROTATE_LMAX_PER_NSIDE 2
+#define ROTATE_ITERATIONS 1
 
 /* ---- map operations: smoothing and a change of frame, each a job making a new layer ---- */
 
@@ -50,6 +58,72 @@ static void process_done(GObject *source, GAsyncResult *result, gpointer data)
   process_context_free(ctx);
 }
 
+/* ---- the frame rotation's worker ---- */
+
+typedef struct {
+  SphMap *map;
+  SphCoordSys to;
+  SphJob *job;
+} RotateRequest;
+
+static void rotate_request_free(gpointer data)
+{
+  RotateRequest *req = data;
+  sph_map_free(req->map);
+  sph_job_unref(req->job);
+  g_free(req);
+}
+
+static void rotate_thread(GTask *task, gpointer source, gpointer task_data,
+                          GCancellable *cancellable)
+{
+  (void)source;
+  (void)cancellable;
+  RotateRequest *req = task_data;
+  int lmax = (int)(ROTATE_LMAX_PER_NSIDE * req->map->nside);
+  char *text = g_strdup_printf("Rotating the map to lmax %d", lmax);
+  sph_job_set_progress(req->job, 0.0, text);
+  g_free(text);
+  SphError err = SPH_ERROR_INIT;
+  SphMap *out = sph_rotate_map_frame(req->map, req->to, lmax, ROTATE_ITERATIONS,
+                                     req->map->nfields >= 3, req->job, &err);
+  if (sph_job_is_cancelled(req->job)) {
+    if (out != NULL)
+      sph_map_free(out);
+    g_task_return_new_error(task, G_IO_ERROR, G_IO_ERROR_CANCELLED, "Cancelled");
+    return;
+  }
+  if (out == NULL) {
+    g_task_return_new_error(task, G_IO_ERROR, G_IO_ERROR_FAILED, "%s", err.message);
+    return;
+  }
+  sph_job_set_progress(req->job, 1.0, NULL);
+  g_task_return_pointer(task, out, (GDestroyNotify)sph_map_free);
+}
+
+/* Runs the rotation on a GTask thread; the result is taken as sph_map_process_finish
+ * takes it (the task's pointer). */
+static void rotate_async(GObject *source, const SphMap *map, SphCoordSys to, SphJob *job,
+                         GAsyncReadyCallback callback, gpointer data)
+{
+  GTask *task = g_task_new(source, NULL, callback, data);
+  g_task_set_name(task, "sphaera: rotate map");
+  SphError err = SPH_ERROR_INIT;
+  SphMap *copy = sph_map_copy(map, &err);
+  if (copy == NULL) {
+    g_task_return_new_error(task, G_IO_ERROR, G_IO_ERROR_FAILED, "%s", err.message);
+    g_object_unref(task);
+    return;
+  }
+  RotateRequest *req = g_new0(RotateRequest, 1);
+  req->map = copy;
+  req->to = to;
+  req->job = sph_job_ref(job);
+  g_task_set_task_data(task, req, rotate_request_free);
+  g_task_run_in_thread(task, rotate_thread);
+  g_object_unref(task);
+}
+
 static void start_process(SphWindow *self, SphMapProcessKind kind, double parameter)
 {
   SphSkyPage *page = sph_window_sky_page(self);
@@ -76,7 +150,10 @@ static void start_process(SphWindow *self, SphMapProcessKind kind, double parame
   sph_job_status_watch(self->job_status, ctx->job, title);
   g_free(title);
   sph_window_set_action_enabled(self, "cancel-job", TRUE);
-  sph_map_process_async(G_OBJECT(self), map, kind, parameter, ctx->job, process_done, ctx);
+  if (kind == SPH_MAP_PROCESS_ROTATE)
+    rotate_async(G_OBJECT(self), map, (SphCoordSys)(int)parameter, ctx->job, process_done, ctx);
+  else
+    sph_map_process_async(G_OBJECT(self), map, kind, parameter, ctx->job, process_done, ctx);
 }
 
 static void on_smooth_confirm(GtkButton *button, gpointer data)

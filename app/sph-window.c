@@ -5,7 +5,10 @@
 #include <string.h>
 
 #include "sph-application.h"
+#include "sph-coverage-page.h"
+#include "sph-inference-page.h"
 #include "sph-job-status.h"
+#include "sph-learn-page.h"
 #include "sph-sky-page.h"
 #include "sph-spectrum-job.h"
 #include "sph-view-settings.h"
@@ -40,6 +43,9 @@ typedef struct {
 /* The pages, one line each. */
 static const PageEntry page_entries[] = {
   { "sky", "Sky maps", PILLAR_PHYSICS, sph_sky_page_new },
+  { "learn", "Learn", PILLAR_PROBABILISTIC, sph_learn_page_new },
+  { "inference", "Inference", PILLAR_PROBABILISTIC, sph_inference_page_new },
+  { "coverage", "Truthfulness", PILLAR_INTELLIGIBLE, sph_coverage_page_new },
 };
 
 G_DEFINE_FINAL_TYPE(SphWindow, sph_window, GTK_TYPE_APPLICATION_WINDOW)

@@ -82,6 +82,8 @@ static void print_usage(FILE *out)
     fprintf(out, "  %-10s %s\n", cli_infer_commands[i].name, cli_infer_commands[i].summary);
   for (int i = 0; i < cli_learn_command_count; i++)
     fprintf(out, "  %-10s %s\n", cli_learn_commands[i].name, cli_learn_commands[i].summary);
+  for (int i = 0; i < cli_figure_command_count; i++)
+    fprintf(out, "  %-10s %s\n", cli_figure_commands[i].name, cli_figure_commands[i].summary);
   fprintf(out, "\n"
                "Run '" CLI_NAME " COMMAND --help' for a command's options.\n");
 }
@@ -125,6 +127,12 @@ int main(int argc, char **argv)
           return 0;
         }
       }
+      for (int i = 0; i < cli_figure_command_count; i++) {
+        if (strcmp(argv[2], cli_figure_commands[i].name) == 0) {
+          fputs(cli_figure_commands[i].usage, stdout);
+          return 0;
+        }
+      }
       return cli_fail("unknown command '%s' (see '" CLI_NAME " --help')", argv[2]);
     }
     print_usage(stdout);
@@ -155,5 +163,12 @@ int main(int argc, char **argv)
   for (int i = 0; i < cli_learn_command_count; i++)
     if (strcmp(first, cli_learn_commands[i].name) == 0)
       return cli_learn_commands[i].run(argc - 1, argv + 1);
+  for (int i = 0; i < cli_figure_command_count; i++) {
+    if (strcmp(first, cli_figure_commands[i].name) == 0) {
+      int status = cli_figure_commands[i].run(argc - 1, argv + 1);
+      sph_figure_shutdown();
+      return status;
+    }
+  }
   return cli_fail("unknown command '%s' (see '" CLI_NAME " --help')", first);
 }

@@ -5,10 +5,13 @@
  * RING index -> value -> colormap entry. The #version line (GLSL 1.50 core or GLSL ES
  * 3.00) is prepended at run time. */
 
-uniform sampler2D u_values;  /* R32F: RING-ordered values, u_tex_width per row */
+/* R32F array: RING-ordered values, u_tex_width per row and u_layer_rows rows per layer
+ * (several layers when the map exceeds one texture's size). */
+uniform highp sampler2DArray u_values;
 uniform sampler2D u_cmap;    /* 256 x 1 RGB8: sph_colormap_table() */
 uniform int u_nside;
 uniform int u_tex_width;
+uniform int u_layer_rows;
 uniform bool u_has_map;
 uniform float u_vmin;
 uniform float u_vmax;
@@ -20,6 +23,10 @@ uniform float u_unseen;      /* (float)SPH_UNSEEN: bad pixels hold exactly this 
  * the core's own arithmetic; entry 0 is unused. */
 uniform sampler2D u_steps;
 uniform bool u_bad_nonpositive; /* a log scale: values <= 0 are bad */
+/* A linear scale: the steps are evenly spaced over [u_vmin, u_vmax], so the entry the
+ * linear formula gives is the right one or a neighbour, and two step lookups settle it
+ * instead of a binary search's eight. */
+uniform bool u_linear_steps;
 /* Outside plain Mollweide: the CPU's index tables, one RING pixel per image pixel (rows
  * from the top, -1 outside the projection), for the map and the overlay. */
 uniform bool u_use_index;
@@ -28,11 +35,12 @@ uniform highp isampler2D u_ov_index;
 uniform vec2 u_index_scale; /* table size / image size: 1, or 1/2 while dragging */
 /* The overlay: another map (its own NSIDE and texture layout), colormap and range, mixed
  * in with u_ov_opacity where it is seen. */
-uniform sampler2D u_ov_values;
+uniform highp sampler2DArray u_ov_values;
 uniform sampler2D u_ov_cmap;
 uniform bool u_has_overlay;
 uniform int u_ov_nside;
 uniform int u_ov_tex_width;
+uniform int u_ov_layer_rows;
 uniform float u_ov_vmin;
 uniform float u_ov_vmax;
 uniform float u_ov_opacity;
@@ -153,6 +161,14 @@ int ang2pix_ring(int nside, float z, float sth, bool have_sth, float phi)
   return z > 0.0 ? 2 * ir * (ir - 1) + ip : 12 * nside * nside - 2 * ir * (ir + 1) + ip;
 }
 
+/* Value of RING pixel pix in a values array texture of the given layout. */
+float fetch_value(highp sampler2DArray values, int pix, int tex_width, int layer_rows)
+{
+  int row = pix / tex_width;
+  return texelFetch(values, ivec3(pix - row * tex_width, row % layer_rows, row / layer_rows),
+                    0).r;
+}
+
 /* sph_colormap_index of t = (v - vmin) / (vmax - vmin), 0 for an empty range. */
 int colormap_index(float v, float vmin, float vmax)
 {
@@ -168,6 +184,14 @@ int colormap_index(float v, float vmin, float vmax)
  * binary search over the 255 ascending steps. */
 int scale_index(float v)
 {
+  if (u_linear_steps) {
+    int k = colormap_index(v, u_vmin, u_vmax);
+    if (k > 0 && texelFetch(u_steps, ivec2(k, 0), 0).r > v)
+      return k - 1;
+    if (k < 255 && texelFetch(u_steps, ivec2(k + 1, 0), 0).r <= v)
+      return k + 1;
+    return k;
+  }
   int lo = 0; /* steps[lo] <= v (steps[0] is -inf) */
   int span = 256;
   while (span > 1) {
@@ -191,15 +215,14 @@ void main()
       frag_color = u_background;
       return;
     }
-    float tv = texelFetch(u_values, ivec2(tpix % u_tex_width, tpix / u_tex_width), 0).r;
+    float tv = fetch_value(u_values, tpix, u_tex_width, u_layer_rows);
     vec3 trgb = tv == u_unseen || (u_bad_nonpositive && !(tv > 0.0))
                   ? vec3(BAD, BAD, BAD)
                   : texelFetch(u_cmap, ivec2(scale_index(tv), 0), 0).rgb;
     if (u_has_overlay) {
       int topix = texelFetch(u_ov_index, cell, 0).r;
       float tov = topix < 0 ? u_unseen
-                            : texelFetch(u_ov_values, ivec2(topix % u_ov_tex_width,
-                                                            topix / u_ov_tex_width), 0).r;
+                            : fetch_value(u_ov_values, topix, u_ov_tex_width, u_ov_layer_rows);
       if (tov != u_unseen) {
         vec3 over = texelFetch(u_ov_cmap, ivec2(colormap_index(tov, u_ov_vmin, u_ov_vmax), 0),
                                0).rgb;
@@ -226,14 +249,14 @@ void main()
   int pix = ang2pix_ring(u_nside, z, sth, have_sth, phi);
   pix = clamp(pix, 0, 12 * u_nside * u_nside - 1);
 
-  float v = texelFetch(u_values, ivec2(pix % u_tex_width, pix / u_tex_width), 0).r;
+  float v = fetch_value(u_values, pix, u_tex_width, u_layer_rows);
   vec3 rgb = v == u_unseen || (u_bad_nonpositive && !(v > 0.0))
                 ? vec3(BAD, BAD, BAD)
                 : texelFetch(u_cmap, ivec2(scale_index(v), 0), 0).rgb;
   if (u_has_overlay) {
     int opix = ang2pix_ring(u_ov_nside, z, sth, have_sth, phi);
     opix = clamp(opix, 0, 12 * u_ov_nside * u_ov_nside - 1);
-    float ov = texelFetch(u_ov_values, ivec2(opix % u_ov_tex_width, opix / u_ov_tex_width), 0).r;
+    float ov = fetch_value(u_ov_values, opix, u_ov_tex_width, u_ov_layer_rows);
     if (ov != u_unseen) {
       vec3 over = texelFetch(u_ov_cmap, ivec2(colormap_index(ov, u_ov_vmin, u_ov_vmax), 0), 0).rgb;
       rgb = rgb * (1.0 - u_ov_opacity) + over * u_ov_opacity;

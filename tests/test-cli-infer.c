@@ -106,6 +106,23 @@ static void test_sample_hmc(void)
   g_free(chain);
 }
 
+static void test_sample_nuts(void)
+{
+  char *chain = tmp_path("nuts.npy");
+  CliRun run = run_cli("sample", "--target", "gauss:10", "--sampler", "nuts", "--steps", "1000",
+                       "--seed", "4", "--out", chain, NULL);
+  g_assert_cmpint(run.status, ==, 0);
+  GHashTable *keys = parse_keys(run.out);
+  double acc = key_double(keys, "mean_accept_prob"), tau = key_double(keys, "tau_max");
+  g_test_message("gauss:10 nuts: mean accept_stat %.4f, tau_max %.2f, %.1f leapfrog/step", acc,
+                 tau, key_double(keys, "leapfrog_per_step"));
+  g_assert_cmpfloat(fabs(acc - 0.8), <, 0.08);
+  g_assert_cmpfloat(tau, <, 20);
+  g_hash_table_unref(keys);
+  cli_run_clear(&run);
+  g_free(chain);
+}
+
 static void test_sample_plugin(void)
 {
   const char *plugin = g_getenv("SPHAERA_PLUGIN_EXAMPLE_TARGET");
@@ -253,14 +270,65 @@ static void test_coverage(void)
   g_free(csv);
 }
 
+/* The WMAP W-band spectrum fit, end to end: the shipped map, mask and theory. The
+ * amplitude is relative to totcls.dat, whose low multipoles sit above WMAP's. */
+static void test_sample_cl_fit(void)
+{
+  char *chain = tmp_path("clfit.npy");
+  CliRun run = run_cli("sample", "--target", "cl-fit", "--walkers", "16", "--steps", "1500",
+                       "--seed", "3", "--out", chain, NULL);
+  g_assert_cmpint(run.status, ==, 0);
+  GHashTable *keys = parse_keys(run.out);
+  double acc = key_double(keys, "acceptance");
+  g_assert_cmpfloat(acc, >, 0.4);
+  g_assert_cmpfloat(acc, <, 0.9);
+  double *data = NULL;
+  size_t shape[SPH_NPY_MAX_DIMS], ndim = 0;
+  SphError err = SPH_ERROR_INIT;
+  g_assert_cmpint(sph_npy_read(chain, &data, shape, &ndim, &err), ==, SPH_OK);
+  g_assert_cmpuint(shape[2], ==, 2);
+  double s1[2] = {0, 0}, s2[2] = {0, 0};
+  size_t n = 0;
+  for (size_t i = 500 * shape[1]; i < shape[0] * shape[1]; i++, n++)
+    for (int d = 0; d < 2; d++) {
+      s1[d] += data[i * 2 + d];
+      s2[d] += data[i * 2 + d] * data[i * 2 + d];
+    }
+  double mean[2], sd[2];
+  for (int d = 0; d < 2; d++) {
+    mean[d] = s1[d] / (double)n;
+    sd[d] = sqrt(s2[d] / (double)n - mean[d] * mean[d]);
+  }
+  g_test_message("WMAP W cl-fit: A = %.4f +- %.4f, n = %.4f +- %.4f (acceptance %.3f)",
+                 mean[0], sd[0], mean[1], sd[1], acc);
+  g_assert_true(isfinite(mean[0]) && isfinite(mean[1]));
+  g_assert_cmpfloat(mean[0], >, 0.5);
+  g_assert_cmpfloat(mean[0], <, 1.5);
+  g_assert_cmpfloat(sd[0], >, 0.005);
+  g_assert_cmpfloat(sd[0], <, 0.2);
+  sph_free_aligned(data);
+  g_hash_table_unref(keys);
+  cli_run_clear(&run);
+
+  /* A user's map that is not there, and one without a unit. */
+  CliRun bad = run_cli("sample", "--target", "cl-fit:/nonexistent/map.fits", "--out", chain,
+                       NULL);
+  g_assert_cmpint(bad.status, ==, 1);
+  g_assert_nonnull(strstr(bad.err, "/nonexistent/map.fits"));
+  cli_run_clear(&bad);
+  g_free(chain);
+}
+
 int main(int argc, char **argv)
 {
   g_test_init(&argc, &argv, NULL);
   tmp_dir = make_temp_dir();
   g_test_add_func("/cli-infer/sample/ensemble", test_sample_ensemble);
   g_test_add_func("/cli-infer/sample/hmc", test_sample_hmc);
+  g_test_add_func("/cli-infer/sample/nuts", test_sample_nuts);
   g_test_add_func("/cli-infer/sample/plugin", test_sample_plugin);
   g_test_add_func("/cli-infer/sample/errors", test_sample_errors);
+  g_test_add_func("/cli-infer/sample/cl-fit", test_sample_cl_fit);
   g_test_add_func("/cli-infer/evidence/target", test_evidence_target);
   g_test_add_func("/cli-infer/evidence/errors", test_evidence_errors);
   g_test_add_func("/cli-infer/coverage", test_coverage);

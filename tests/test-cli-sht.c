@@ -39,7 +39,15 @@ static const char compare_script[] =
     "print('rotate_coordsys=%s' % dict(h).get('COORDSYS', ''))\n"
     "a = hp.map2alm(m[0], iter=3)\n"
     "hp.rotate_alm(a, *np.radians([10.0, 20.0, 30.0]))\n"
-    "print('rotate_euler=%.3e' % rel(hp.read_map(p('rot2.fits')), hp.alm2map(a, 16)))\n";
+    "print('rotate_euler=%.3e' % rel(hp.read_map(p('rot2.fits')), hp.alm2map(a, 16)))\n"
+    "w = hp.read_alm(p('almw.fits'))\n"
+    "print('map2alm_weights=%.3e' % rel(w, hp.map2alm(m[0], lmax=40, iter=3, use_weights=True)))\n"
+    "am = hp.read_alm(p('almm.fits'))\n"
+    "print('map2alm_mmax=%.3e' % rel(am, hp.map2alm(m[0], lmax=40, mmax=20, iter=3)))\n"
+    "bm = hp.read_map(p('backm.fits'))\n"
+    "print('alm2map_mmax=%.3e' % rel(bm, hp.alm2map(am, 16, lmax=40, mmax=20)))\n"
+    "h = hp.read_map(p('holes.fits'))\n"
+    "print('map2alm_mask_bad=%.3e' % rel(hp.read_alm(p('almh.fits')), hp.map2alm(h, lmax=40, iter=3)))\n";
 
 static void run_ok(const char *a0, const char *a1, const char *a2, const char *a3,
                    const char *a4, const char *a5, const char *a6, const char *a7)
@@ -90,13 +98,40 @@ static void test_against_healpy(void)
   run_ok("smooth", cmb, sm, "--fwhm-deg", "5", "--pol", NULL, NULL);
   run_ok("rotate", cmb, rot, "--frame", "G:C", "--pol", NULL, NULL);
   run_ok("rotate", cmb, rot2, "--euler", "10,20,30", NULL, NULL, NULL);
+  /* Ring weights (healpy's use_weights=True), and missing pixels masked on request. */
+  char *almw = g_build_filename(dir, "almw.fits", NULL), *almh = g_build_filename(dir, "almh.fits", NULL);
+  char *holes = g_build_filename(dir, "holes.fits", NULL);
+  char *almm = g_build_filename(dir, "almm.fits", NULL), *backm = g_build_filename(dir, "backm.fits", NULL);
+  run_ok("map2alm", cmb, almm, "--lmax", "40", "--mmax", "20", NULL);
+  run_ok("alm2map", almm, backm, "--nside", "16", NULL, NULL, NULL);
+  run_ok("map2alm", cmb, almw, "--lmax", "40", "--weights", "ring", NULL);
+  SphMap *hm = read_map(cmb);
+  hm->fields[0].values[5] = SPH_UNSEEN;
+  hm->fields[0].values[700] = SPH_UNSEEN;
+  g_assert_cmpint(sph_fits_write_map(holes, hm, NULL, &err), ==, SPH_OK);
+  sph_map_free(hm);
+  r = run_cli("map2alm", holes, almh, "--lmax", "40", NULL);
+  assert_one_line_failure(&r, "holes.fits", "UNSEEN");
+  cli_run_clear(&r);
+  run_ok("map2alm", holes, almh, "--lmax", "40", "--mask-bad", NULL, NULL);
+  /* bench sht prints the two medians. */
+  r = run_cli("bench", "sht", "--nside", "8", "--lmax", "16", "--runs", "3", "--threads", "1", NULL);
+  g_assert_cmpint(r.status, ==, 0);
+  g_assert_nonnull(strstr(r.out, "\nalm2map_s="));
+  g_assert_nonnull(strstr(r.out, "\nmap2alm_s="));
+  cli_run_clear(&r);
+  r = run_cli("bench", "sht", "--grid", "gl", "--lmax", "15", "--runs", "1", NULL);
+  g_assert_cmpint(r.status, ==, 0);
+  g_assert_nonnull(strstr(r.out, "grid=gl"));
+  cli_run_clear(&r);
   char *out = run_python(compare_script, dir, NULL);
   if (out != NULL) {
     GHashTable *t = parse_keys(out);
     g_test_message("%s", out);
     g_assert_cmpfloat(key_double(t, "synfast_same"), ==, 1.0);
     const char *keys[] = { "anafast", "anafast_mask", "map2alm", "alm2map", "smooth",
-                           "rotate_frame", "rotate_euler" };
+                           "rotate_frame", "rotate_euler", "map2alm_weights",
+                           "map2alm_mask_bad", "map2alm_mmax", "alm2map_mmax" };
     for (size_t i = 0; i < G_N_ELEMENTS(keys); i++)
       g_assert_cmpfloat(key_double(t, keys[i]), <=, 1e-10);
     g_assert_cmpstr(g_hash_table_lookup(t, "rotate_coordsys"), ==, "C");
@@ -104,7 +139,7 @@ static void test_against_healpy(void)
     g_free(out);
   }
   remove_dir(dir);
-  char *paths[] = { cls, cmb, cmb2, cl, clmask, mask, alm, back, sm, rot, rot2, dir };
+  char *paths[] = { cls, cmb, cmb2, cl, clmask, mask, alm, back, sm, rot, rot2, almw, almh, holes, almm, backm, dir };
   for (size_t i = 0; i < G_N_ELEMENTS(paths); i++)
     g_free(paths[i]);
 }
@@ -143,6 +178,33 @@ static void test_failures(void)
   cli_run_clear(&r);
   r = run_cli("map2alm", map, out, "--lmax", "100", NULL);
   assert_one_line_failure(&r, "4 NSIDE", NULL);
+  cli_run_clear(&r);
+  r = run_cli("map2alm", map, out, "--lmax", "8", "--weights", "no-such-weights.fits", NULL);
+  assert_one_line_failure(&r, "no-such-weights.fits", NULL);
+  cli_run_clear(&r);
+  if (g_file_test("/usr/share/healpy/data/weight_ring_n00016.fits", G_FILE_TEST_IS_REGULAR)) {
+    r = run_cli("map2alm", map, out, "--lmax", "8", "--weights",
+                "/usr/share/healpy/data/weight_ring_n00016.fits", NULL);
+    assert_one_line_failure(&r, "NSIDE=16", "NSIDE=8");
+    cli_run_clear(&r);
+  }
+  /* A mask of another NSIDE. */
+  char *mask16 = g_build_filename(dir, "mask16.fits", NULL);
+  r = run_cli("synfast", cls, mask16, "--nside", "16", NULL);
+  g_assert_cmpint(r.status, ==, 0);
+  cli_run_clear(&r);
+  r = run_cli("anafast", map, out, "--mask", mask16, NULL);
+  assert_one_line_failure(&r, "mask16.fits has NSIDE 16", "has 8");
+  cli_run_clear(&r);
+  g_free(mask16);
+  r = run_cli("bench", "sht", "--lmax", "8", NULL);
+  assert_one_line_failure(&r, "--nside", NULL);
+  cli_run_clear(&r);
+  r = run_cli("bench", "sht", "--nside", "4", "--lmax", "17", NULL);
+  assert_one_line_failure(&r, "4 NSIDE", NULL);
+  cli_run_clear(&r);
+  r = run_cli("bench", "fft", NULL);
+  assert_one_line_failure(&r, "sht", NULL);
   cli_run_clear(&r);
   r = run_cli("rotate", map, out, "--frame", "G:X", NULL);
   assert_one_line_failure(&r, "G:X", NULL);

@@ -2,13 +2,20 @@
 /* sphaera-cli wavelet end to end: the files written (one per scale, each at its own
  * NSIDE, and the manifest), the scaling and a wavelet map against healpy filtering with
  * kernels recomputed in Python by scipy quadrature, the synthesis back to the input map,
- * --help and the one-line failures. */
+ * --help and the one-line failures; sphaera-cli scatter on a FITS image and on a PNG (written
+ * here byte by byte) against the library's scattering of the same pixels. */
 #include <glib.h>
 #include <math.h>
+#include <stdint.h>
 #include <string.h>
+#include <zlib.h>
 
 #include "cli-test-helpers.h"
+#include "sphaera/fits_image.h"
 #include "sphaera/healpix.h"
+#include "sphaera/ring_geometry.h"
+#include "sphaera/scattering.h"
+#include "sphaera/scattering_sphere.h"
 #include "sphaera/rng.h"
 #include "sphaera/sht.h"
 
@@ -174,10 +181,306 @@ static void test_failures(void)
   g_free(dir);
 }
 
+/* Checks OUT.csv against the plan's labels and sph_scattering2d_means of pixels. */
+static void check_scatter_csv(const char *csv, const SphScattering2D *plan, const double *pixels,
+                              double tolerance)
+{
+  int64_t n = sph_scattering2d_ncoeffs(plan);
+  double *want = g_new(double, n);
+  SphError err = SPH_ERROR_INIT;
+  g_assert_cmpint(sph_scattering2d_means(plan, pixels, want, &err), ==, SPH_OK);
+  char *text = NULL;
+  g_assert_true(g_file_get_contents(csv, &text, NULL, NULL));
+  char **lines = g_strsplit(text, "\n", -1);
+  g_assert_cmpstr(lines[0], ==, "index,order,j1,l1,j2,l2,value");
+  double worst = 0, scale = 0;
+  for (int64_t i = 0; i < n; i++) {
+    const char *line = lines[i + 1];
+    g_assert_nonnull(line);
+    long long index;
+    int order, j1, l1, j2, l2;
+    double value;
+    g_assert_cmpint(sscanf(line, "%lld,%d,%d,%d,%d,%d,%lf", &index, &order, &j1, &l1, &j2, &l2,
+                           &value), ==, 7);
+    SphScatterLabel label = sph_scattering2d_label(plan, i);
+    g_assert_cmpint(index, ==, i);
+    g_assert_cmpint(order, ==, label.order);
+    g_assert_cmpint(j1, ==, label.j1);
+    g_assert_cmpint(l1, ==, label.l1);
+    g_assert_cmpint(j2, ==, label.j2);
+    g_assert_cmpint(l2, ==, label.l2);
+    worst = fmax(worst, fabs(value - want[i]));
+    scale = fmax(scale, fabs(want[i]));
+  }
+  g_assert_cmpstr(lines[n + 1], ==, "");
+  g_assert_null(lines[n + 2]);
+  g_test_message("%s: %" G_GINT64_FORMAT " rows, largest difference from the library %.2e "
+                 "(largest value %.3g)", csv, n, worst, scale);
+  g_assert_cmpfloat(worst, <=, tolerance * scale);
+  g_strfreev(lines);
+  g_free(text);
+  g_free(want);
+}
+
+static void test_scatter_fits(void)
+{
+  char *dir = make_temp_dir();
+  char *in = g_build_filename(dir, "image.fits", NULL);
+  char *csv = g_build_filename(dir, "coeffs.csv", NULL);
+  SphError err = SPH_ERROR_INIT;
+  SphImage *image = sph_image_new(40, 52, &err);
+  g_assert_nonnull(image);
+  SphRng rng;
+  sph_rng_init(&rng, 21, 0);
+  for (int64_t i = 0; i < sph_image_npix(image); i++)
+    image->data[i] = sph_rng_normal(&rng);
+  g_assert_cmpint(sph_fits_write_image(in, image, &err), ==, SPH_OK);
+  CliRun r = run_cli("scatter", "--J", "3", "--L", "4", in, csv, NULL);
+  g_assert_cmpint(r.status, ==, 0);
+  g_assert_cmpstr(r.err, ==, "");
+  cli_run_clear(&r);
+  SphScattering2D *plan = sph_scattering2d_new(40, 52, 3, 4, 2, SPH_BOUNDARY_REFLECT, &err);
+  g_assert_nonnull(plan);
+  g_assert_cmpint(sph_scattering2d_ncoeffs(plan), ==, 1 + 3 * 4 + 16 * 3);
+  check_scatter_csv(csv, plan, image->data, 1e-15);
+  sph_scattering2d_free(plan);
+  /* Periodic, first order only. */
+  r = run_cli("scatter", "--J", "2", "--L", "6", "--order", "1", "--boundary", "periodic", in,
+              csv, NULL);
+  g_assert_cmpint(r.status, ==, 0);
+  cli_run_clear(&r);
+  plan = sph_scattering2d_new(40, 52, 2, 6, 1, SPH_BOUNDARY_PERIODIC, &err);
+  g_assert_nonnull(plan);
+  check_scatter_csv(csv, plan, image->data, 1e-15);
+  sph_scattering2d_free(plan);
+  sph_image_free(image);
+  g_remove(in);
+  g_remove(csv);
+  g_rmdir(dir);
+  g_free(in);
+  g_free(csv);
+  g_free(dir);
+}
+
+static void put_be32(GByteArray *a, uint32_t v)
+{
+  uint8_t b[4] = {(uint8_t)(v >> 24), (uint8_t)(v >> 16), (uint8_t)(v >> 8), (uint8_t)v};
+  g_byte_array_append(a, b, 4);
+}
+
+static void put_chunk(GByteArray *a, const char *type, const uint8_t *data, uint32_t n)
+{
+  put_be32(a, n);
+  g_byte_array_append(a, (const uint8_t *)type, 4);
+  uLong crc = crc32(0, (const Bytef *)type, 4);
+  if (n > 0) { /* zlib's crc32 of a NULL buffer restarts the sum */
+    g_byte_array_append(a, data, n);
+    crc = crc32(crc, data, n);
+  }
+  put_be32(a, (uint32_t)crc);
+}
+
+/* An 8-bit greyscale PNG by the specification: signature, IHDR, one zlib IDAT, IEND. */
+static void write_grey_png(const char *path, int height, int width, const uint8_t *pixels)
+{
+  GByteArray *png = g_byte_array_new();
+  static const uint8_t signature[8] = {137, 80, 78, 71, 13, 10, 26, 10};
+  g_byte_array_append(png, signature, 8);
+  uint8_t ihdr[13] = {0};
+  for (int i = 0; i < 4; i++) {
+    ihdr[i] = (uint8_t)(width >> (24 - 8 * i));
+    ihdr[4 + i] = (uint8_t)(height >> (24 - 8 * i));
+  }
+  ihdr[8] = 8; /* bit depth; colour type 0 (grey), no interlace */
+  put_chunk(png, "IHDR", ihdr, 13);
+  size_t raw_size = (size_t)height * (size_t)(width + 1);
+  uint8_t *raw = g_malloc(raw_size);
+  for (int r = 0; r < height; r++) {
+    raw[(size_t)r * (size_t)(width + 1)] = 0; /* filter: none */
+    memcpy(raw + (size_t)r * (size_t)(width + 1) + 1, pixels + (size_t)r * (size_t)width,
+           (size_t)width);
+  }
+  uLongf packed_size = compressBound(raw_size);
+  uint8_t *packed = g_malloc(packed_size);
+  g_assert_cmpint(compress(packed, &packed_size, raw, raw_size), ==, Z_OK);
+  put_chunk(png, "IDAT", packed, (uint32_t)packed_size);
+  put_chunk(png, "IEND", NULL, 0);
+  g_assert_true(g_file_set_contents(path, (const char *)png->data, png->len, NULL));
+  g_free(raw);
+  g_free(packed);
+  g_byte_array_free(png, TRUE);
+}
+
+static void test_scatter_png(void)
+{
+  char *dir = make_temp_dir();
+  char *in = g_build_filename(dir, "image.png", NULL);
+  char *csv = g_build_filename(dir, "coeffs.csv", NULL);
+  const int height = 24, width = 32;
+  uint8_t pixels[24 * 32];
+  double values[24 * 32];
+  for (int i = 0; i < height * width; i++) {
+    pixels[i] = (uint8_t)((i * 37 + (i / width) * 11) % 256);
+    values[i] = pixels[i] / 255.0;
+  }
+  write_grey_png(in, height, width, pixels);
+  CliRun r = run_cli("scatter", "--J", "2", "--L", "4", in, csv, NULL);
+  if (r.status != 0)
+    g_error("scatter failed: %s", r.err);
+  cli_run_clear(&r);
+  SphError err = SPH_ERROR_INIT;
+  SphScattering2D *plan = sph_scattering2d_new(height, width, 2, 4, 2, SPH_BOUNDARY_REFLECT, &err);
+  g_assert_nonnull(plan);
+  /* cairo reads grey as equal red, green and blue; the luminance weights sum to 1. */
+  check_scatter_csv(csv, plan, values, 1e-13);
+  sph_scattering2d_free(plan);
+  g_remove(in);
+  g_remove(csv);
+  g_rmdir(dir);
+  g_free(in);
+  g_free(csv);
+  g_free(dir);
+}
+
+static void test_scatter_failures(void)
+{
+  char *dir = make_temp_dir();
+  char *map_path = g_build_filename(dir, "map.fits", NULL);
+  char *in = g_build_filename(dir, "image.fits", NULL);
+  char *csv = g_build_filename(dir, "coeffs.csv", NULL);
+  SphMap *map = write_band_limited(map_path, 4, 8);
+  sph_map_free(map);
+  SphError err = SPH_ERROR_INIT;
+  SphImage *image = sph_image_new(20, 30, &err);
+  g_assert_cmpint(sph_fits_write_image(in, image, &err), ==, SPH_OK);
+  sph_image_free(image);
+  CliRun r = run_cli("scatter", "--help", NULL);
+  g_assert_cmpint(r.status, ==, 0);
+  g_assert_true(g_str_has_prefix(r.out, "Usage: sphaera-cli scatter"));
+  cli_run_clear(&r);
+  r = run_cli("scatter", "--lmax", "17", map_path, csv, NULL);
+  assert_one_line_failure(&r, "--lmax 17", "4 NSIDE");
+  cli_run_clear(&r);
+  r = run_cli("scatter", "--jmin", "7", map_path, csv, NULL);
+  assert_one_line_failure(&r, "map.fits", "J_min = 7");
+  cli_run_clear(&r);
+  r = run_cli("scatter", "--oversample", "3", map_path, csv, NULL);
+  assert_one_line_failure(&r, "--oversample 3", NULL);
+  cli_run_clear(&r);
+  char *text_path = g_build_filename(dir, "notes.fits", NULL);
+  g_assert_true(g_file_set_contents(text_path, "not a FITS file\n", -1, NULL));
+  r = run_cli("scatter", text_path, csv, NULL);
+  assert_one_line_failure(&r, "notes.fits", NULL);
+  cli_run_clear(&r);
+  g_remove(text_path);
+  g_free(text_path);
+  /* A blank pixel: refused with its position. */
+  SphImage *holed = sph_image_new(20, 30, &err);
+  holed->data[3 * 30 + 7] = NAN;
+  char *holed_path = g_build_filename(dir, "holed.fits", NULL);
+  g_assert_cmpint(sph_fits_write_image(holed_path, holed, &err), ==, SPH_OK);
+  sph_image_free(holed);
+  r = run_cli("scatter", holed_path, csv, NULL);
+  assert_one_line_failure(&r, "holed.fits", "row 3, column 7");
+  cli_run_clear(&r);
+  g_remove(holed_path);
+  g_free(holed_path);
+  r = run_cli("scatter", "--order", "3", in, csv, NULL);
+  assert_one_line_failure(&r, "--order 3", NULL);
+  cli_run_clear(&r);
+  r = run_cli("scatter", "--boundary", "periodic", "--J", "2", in, csv, NULL);
+  assert_one_line_failure(&r, "image.fits", "multiples of 2^J = 4");
+  cli_run_clear(&r);
+  r = run_cli("scatter", "--J", "6", in, csv, NULL);
+  assert_one_line_failure(&r, "image.fits", "too small");
+  cli_run_clear(&r);
+  r = run_cli("scatter", "--boundary", "mirror", in, csv, NULL);
+  assert_one_line_failure(&r, "mirror", NULL);
+  cli_run_clear(&r);
+  g_assert_false(g_file_test(csv, G_FILE_TEST_EXISTS));
+  g_remove(map_path);
+  g_remove(in);
+  g_rmdir(dir);
+  g_free(map_path);
+  g_free(in);
+  g_free(csv);
+  g_free(dir);
+}
+
+/* scatter on a HEALPix map against the library: map2alm (iter 3) then the spherical
+ * scattering, with and without the oversampled modulus. */
+static void test_scatter_map(void)
+{
+  char *dir = make_temp_dir();
+  char *in = g_build_filename(dir, "map.fits", NULL);
+  char *csv = g_build_filename(dir, "coeffs.csv", NULL);
+  sph_map_free(write_band_limited(in, 8, 16));
+  SphError err = SPH_ERROR_INIT;
+  /* The pixels as the CLI reads them (the file may hold them as float32). */
+  SphMap *map = sph_fits_read_map(in, NULL, &err);
+  g_assert_nonnull(map);
+  g_assert_cmpint(sph_map_reorder(map, SPH_ORDER_RING, &err), ==, SPH_OK);
+  SphRingGeometry *g = sph_ring_geometry_healpix(8, &err);
+  SphShtPlan *sht = sph_sht_plan_new(g, 23, -1, SPH_SHT_DEFAULT, &err);
+  SphAlm *alm = sph_alm_new(23, 23, &err);
+  g_assert_cmpint(sph_sht_map2alm_iterative(sht, map->fields[0].values, alm, NULL, NULL, &err), ==,
+                  SPH_OK);
+  for (int ov = 1; ov <= 2; ov++) {
+    char ov_text[4];
+    g_snprintf(ov_text, sizeof ov_text, "%d", ov);
+    CliRun r = run_cli("scatter", "--oversample", ov_text, in, csv, NULL);
+    if (r.status != 0)
+      g_error("scatter failed: %s", r.err);
+    cli_run_clear(&r);
+    SphSphereScattering *plan = sph_sphere_scattering_new(2, 24, 2, 2, ov, &err);
+    g_assert_nonnull(plan);
+    int64_t n = sph_sphere_scattering_ncoeffs(plan);
+    double *want = g_new(double, n);
+    g_assert_cmpint(sph_sphere_scattering_alm(plan, alm, want, &err), ==, SPH_OK);
+    char *text = NULL;
+    g_assert_true(g_file_get_contents(csv, &text, NULL, NULL));
+    char **lines = g_strsplit(text, "\n", -1);
+    g_assert_cmpstr(lines[0], ==, "index,order,j1,l1,j2,l2,value");
+    for (int64_t i = 0; i < n; i++) {
+      long long index;
+      int order, j1, l1, j2, l2;
+      double value;
+      g_assert_nonnull(lines[i + 1]);
+      g_assert_cmpint(sscanf(lines[i + 1], "%lld,%d,%d,%d,%d,%d,%lf", &index, &order, &j1, &l1,
+                             &j2, &l2, &value), ==, 7);
+      SphScatterLabel label = sph_sphere_scattering_label(plan, i);
+      g_assert_cmpint(order, ==, label.order);
+      g_assert_cmpint(j1, ==, label.j1);
+      g_assert_cmpint(j2, ==, label.j2);
+      g_assert_cmpint(l1, ==, -1);
+      g_assert_cmpfloat(fabs(value - want[i]), <=, 1e-15 * fabs(want[i]) + 1e-300);
+    }
+    g_assert_cmpstr(lines[n + 1], ==, "");
+    g_strfreev(lines);
+    g_free(text);
+    g_free(want);
+    sph_sphere_scattering_free(plan);
+  }
+  sph_alm_free(alm);
+  sph_sht_plan_free(sht);
+  sph_ring_geometry_free(g);
+  sph_map_free(map);
+  g_remove(in);
+  g_remove(csv);
+  g_rmdir(dir);
+  g_free(in);
+  g_free(csv);
+  g_free(dir);
+}
+
 int main(int argc, char **argv)
 {
   g_test_init(&argc, &argv, NULL);
   g_test_add_func("/cli-wavelet/round-trip-healpy", test_round_trip_and_healpy);
   g_test_add_func("/cli-wavelet/failures", test_failures);
+  g_test_add_func("/cli-wavelet/scatter-fits", test_scatter_fits);
+  g_test_add_func("/cli-wavelet/scatter-png", test_scatter_png);
+  g_test_add_func("/cli-wavelet/scatter-map", test_scatter_map);
+  g_test_add_func("/cli-wavelet/scatter-failures", test_scatter_failures);
   return g_test_run();
 }

@@ -116,8 +116,8 @@ static void check_broken(SphCoverageCase kind, double atc_sign)
                  r->hpd_max_deviation, r->tarp_max_deviation, r->tarp_atc, r->sbc_pvalue);
   /* In 2-D the biased case falls short of the issue's figures: its HPD deviation is
    * 0.2936 in closed form, and TARP (references over the whole [-5, 5]^2 box) sees a
-   * one-sigma shift as about 0.12 (0.095..0.15 over 20 seeds). They hold in 4-D (see
-   * test_biased_dim); here the closed form is checked instead. */
+   * one-sigma shift as 0.119 in expectation (see test_biased_expected). They hold in
+   * 4-D (see test_biased_dim); here the closed form is checked instead. */
   if (kind != SPH_COVERAGE_BIASED) {
     g_assert_cmpfloat(r->tarp_max_deviation, >, 0.12);
     g_assert_cmpfloat(r->hpd_max_deviation, >, 0.3);
@@ -145,6 +145,103 @@ static void test_underconfident(void)
 static void test_biased(void)
 {
   check_broken(SPH_COVERAGE_BIASED, 0);
+}
+
+/* P(chi'^2_2(lambda) <= x), the non-central chi-square CDF with 2 dof, as the Poisson
+ * mixture sum_j Pois(j; lambda/2) P(chi^2_{2j+2} <= x) = P(N > J) for independent
+ * N ~ Pois(x/2) and J ~ Pois(lambda/2), summed by recurrence. */
+static double ncx2_cdf_2dof(double x, double lambda)
+{
+  double mu_j = lambda / 2, mu_n = x / 2, big = fmax(mu_j, mu_n);
+  int kmax = (int)(big + 12 * sqrt(big) + 40);
+  double p_j = exp(-mu_j), p_n = exp(-mu_n), tail_n = -expm1(-mu_n), sum = 0;
+  for (int k = 0; k <= kmax && tail_n > 0; k++) {
+    sum += p_j * tail_n; /* J = k and N > k */
+    p_j *= mu_j / (k + 1);
+    p_n *= mu_n / (k + 1);
+    tail_n -= p_n;
+  }
+  return sum;
+}
+
+static double rand_normal(GRand *rng)
+{
+  double u = g_rand_double(rng), v = g_rand_double(rng);
+  return sqrt(-2 * log1p(-u)) * cos(2 * M_PI * v);
+}
+
+/* The expected TARP curve of the 2-D biased case, without posterior draws: given x, the
+ * truth and a reference r, the fraction of sampler draws y ~ N(m_q, s^2 I) nearer r than
+ * theta is exactly the non-central chi-square CDF of |theta - r|^2 / s^2 with
+ * lambda = |m_q - r|^2 / s^2; the curve is P(f < alpha) over the simulator and the
+ * references, here by Monte Carlo over n triples (theta, x, r) (sd <= 0.5 / sqrt(n)). */
+static void expected_tarp_biased_2d(size_t levels, size_t n, double *curve)
+{
+  const double s = sqrt(0.5);
+  double *f = g_new(double, n);
+  GRand *rng = g_rand_new_with_seed(20230306);
+  for (size_t i = 0; i < n; i++) {
+    double d_true = 0, lambda = 0;
+    for (int k = 0; k < 2; k++) {
+      double theta = rand_normal(rng), x = theta + rand_normal(rng);
+      double r = g_rand_double_range(rng, -5, 5);
+      double mq = 0.5 * x + s; /* shifted by one posterior sigma */
+      d_true += (theta - r) * (theta - r);
+      lambda += (mq - r) * (mq - r);
+    }
+    f[i] = ncx2_cdf_2dof(d_true / (s * s), lambda / (s * s));
+  }
+  for (size_t k = 0; k <= levels; k++) {
+    double alpha = (double)k / (double)levels;
+    size_t below = 0;
+    for (size_t i = 0; i < n; i++)
+      below += f[i] < alpha;
+    curve[k] = k == levels ? 1 : (double)below / (double)n;
+  }
+  g_rand_free(rng);
+  g_free(f);
+}
+
+/* Lemos et al.'s biased case (a one-sigma shift in every coordinate) in 2-D: the issue
+ * asks TARP > 0.12 and HPD > 0.3 from the diagonal with 1000 tests, but their exact
+ * expectations are 0.120 (TARP, references over the prior box) and 0.2936 (HPD, closed
+ * form): a 1000-test run exceeds the TARP figure about half the time and the HPD one
+ * only by noise. So the curves are checked against those expectations instead. */
+static void test_biased_expected(void)
+{
+  enum { LEVELS = 100, N_EXPECT = 40000 };
+  /* scipy.stats.ncx2.cdf(x, 2, lambda) */
+  g_assert_cmpfloat(fabs(ncx2_cdf_2dof(3, 5) - 0.22038180929909026), <, 1e-12);
+  g_assert_cmpfloat(fabs(ncx2_cdf_2dof(50, 80) - 0.02642756502655844), <, 1e-12);
+  g_assert_cmpfloat(fabs(ncx2_cdf_2dof(0.5, 150) / 9.446552989850595e-32 - 1), <, 1e-3);
+  double expect[LEVELS + 1];
+  expected_tarp_biased_2d(LEVELS, N_EXPECT, expect);
+  double exp_tarp_dev = 0, exp_hpd_dev = 0;
+  for (size_t k = 0; k <= LEVELS; k++) {
+    double a = (double)k / LEVELS;
+    exp_tarp_dev = fmax(exp_tarp_dev, fabs(expect[k] - a));
+    if (k > 0 && k < LEVELS)
+      exp_hpd_dev = fmax(exp_hpd_dev, fabs(expected_hpd(SPH_COVERAGE_BIASED, a) - a));
+  }
+  g_test_message("biased 2-D expected max deviations: TARP %.4f (Monte Carlo sd <= 0.0025), "
+                 "HPD %.4f (closed form)", exp_tarp_dev, exp_hpd_dev);
+  g_assert_cmpfloat(fabs(exp_hpd_dev - 0.2936), <, 5e-4);
+  g_assert_cmpfloat(fabs(exp_tarp_dev - 0.12), <, 0.01);
+  for (uint64_t seed = 11; seed <= 12; seed++) {
+    SphCoverageResult *r = run_case(SPH_COVERAGE_BIASED, 2, 1000, seed, NULL);
+    double worst = 0;
+    for (size_t k = 0; k <= r->levels; k++)
+      worst = fmax(worst, fabs(r->tarp_coverage[k] - expect[k]));
+    g_test_message("biased seed %" G_GUINT64_FORMAT ": TARP %.4f HPD %.4f, TARP curve vs "
+                   "expectation %.4f", seed, r->tarp_max_deviation, r->hpd_max_deviation,
+                   worst);
+    /* The Kolmogorov-Smirnov 99.9% band of 1000 tests, plus the expectation's own noise. */
+    g_assert_cmpfloat(worst, <, 0.062 + 0.01);
+    g_assert_cmpfloat(fabs(r->tarp_max_deviation - exp_tarp_dev), <, 0.05);
+    g_assert_cmpfloat(fabs(r->hpd_max_deviation - exp_hpd_dev), <, 0.05);
+    check_against_closed_form(r, SPH_COVERAGE_BIASED);
+    sph_coverage_result_free(r);
+  }
 }
 
 /* In 4-D a one-sigma shift per coordinate moves theta by 2 sigma: HPD deviation > 0.3. */
@@ -225,6 +322,7 @@ int main(int argc, char **argv)
   g_test_add_func("/coverage/underconfident", test_underconfident);
   g_test_add_func("/coverage/biased", test_biased);
   g_test_add_func("/coverage/biased-4d", test_biased_dim);
+  g_test_add_func("/coverage/biased-expected", test_biased_expected);
   g_test_add_func("/coverage/snapshots-cancel", test_snapshots_and_cancel);
   g_test_add_func("/coverage/bad-input", test_bad_input);
   return g_test_run();

@@ -246,6 +246,51 @@ static void test_nested_gauss(void)
   check_nested("gauss:5", 5, 300);
 }
 
+/* gauss:10 over 10 seeds: Skilling's error sqrt(H / N) matches the information of the
+ * posterior relative to the prior box, H = D ln 20 - (D/2)(1 + ln 2 pi) - 1/2 ln |S|,
+ * and the true ln z lies within 3 error bars in at least 9 of the 10 runs. */
+static void test_nested_gauss10_seeds(void)
+{
+  const size_t dim = 10, live = 400;
+  SphTarget *t = must_target("gauss:10");
+  double truth = gauss_ln_z(dim);
+  double info = dim * log(20.0) - 0.5 * dim * (1 + log(2 * M_PI)) - 0.5 * (dim - 1) * log(1 - 0.81);
+  int inside = 0;
+  for (uint64_t seed = 1; seed <= 10; seed++) {
+    SphNestedOptions o;
+    sph_nested_options_init(&o);
+    o.live_points = live;
+    o.seed = seed;
+    SphEvidence ev;
+    SphError err = SPH_ERROR_INIT;
+    g_assert_cmpint(sph_evidence_nested(t, &o, NULL, &ev, &err), ==, SPH_OK);
+    double pull = (ev.ln_evidence - truth) / ev.ln_evidence_err;
+    g_test_message("nested gauss:10 seed %" G_GUINT64_FORMAT ": ln z %.3f +- %.3f (truth %.3f, "
+                   "pull %.2f)", seed, ev.ln_evidence, ev.ln_evidence_err, truth, pull);
+    g_assert_cmpfloat(fabs(ev.ln_evidence_err / sqrt(info / live) - 1), <, 0.05);
+    inside += fabs(pull) < 3;
+  }
+  g_assert_cmpint(inside, >=, 9);
+  sph_target_free(t);
+}
+
+/* Nested sampling on a target that returns NaN stops with the target's message. */
+static void test_nested_nan_target(void)
+{
+  const char *path = g_getenv("SPHAERA_PLUGIN_NAN_TARGET");
+  if (path == NULL) {
+    g_test_skip("plugin path not set (run through meson test)");
+    return;
+  }
+  SphError err = SPH_ERROR_INIT;
+  SphTarget *t = NULL;
+  g_assert_cmpint(sph_target_new_plugin(path, &t, &err), ==, SPH_OK);
+  SphEvidence ev;
+  g_assert_cmpint(sph_evidence_nested(t, NULL, NULL, &ev, &err), ==, SPH_ERR_INVALID);
+  g_assert_nonnull(strstr(err.message, "NaN"));
+  sph_target_free(t);
+}
+
 int main(int argc, char **argv)
 {
   g_test_init(&argc, &argv, NULL);
@@ -256,5 +301,7 @@ int main(int argc, char **argv)
   g_test_add_func("/evidence/harmonic/wide-temperature-warns", test_wide_temperature_warns);
   g_test_add_func("/evidence/harmonic/bad-input", test_bad_input);
   g_test_add_func("/evidence/nested/gauss", test_nested_gauss);
+  g_test_add_func("/evidence/nested/gauss10-seeds", test_nested_gauss10_seeds);
+  g_test_add_func("/evidence/nested/nan-target", test_nested_nan_target);
   return g_test_run();
 }

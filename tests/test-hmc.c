@@ -149,6 +149,7 @@ typedef struct {
   SphChain *chain;
   SphStatus status;
   SphError err;
+  SphHmcAlgorithm algorithm;
 } RunArgs;
 
 static gpointer run_thread(gpointer data)
@@ -159,13 +160,15 @@ static gpointer run_thread(gpointer data)
   o.warmup = 10;
   o.steps = 100000000; /* far more than it gets to run */
   o.snapshot_interval = 0.01;
+  o.algorithm = a->algorithm;
   a->status = sph_hmc_run(a->target, &o, a->job, &a->chain, NULL, &a->err);
   return NULL;
 }
 
-static void test_cancel_mid_run(void)
+static void cancel_mid_run(SphHmcAlgorithm algorithm)
 {
   RunArgs a = {0};
+  a.algorithm = algorithm;
   a.target = must_target("gauss:10");
   a.job = sph_job_new();
   GThread *th = g_thread_new("hmc", run_thread, &a);
@@ -197,6 +200,129 @@ static void test_cancel_mid_run(void)
   sph_target_free(a.target);
 }
 
+static void test_cancel_mid_run(void)
+{
+  cancel_mid_run(SPH_HMC_STATIC);
+}
+
+/* A cancelled NUTS run also leaves a valid chain of the steps it completed. */
+static void test_nuts_cancel_mid_run(void)
+{
+  cancel_mid_run(SPH_HMC_NUTS);
+}
+
+/* NUTS on gauss:10 (Sigma_ij = 0.9^|i-j|): every mean within 4 Monte Carlo errors of 0
+ * and every variance within 4 of 1, the error from the chain's own autocorrelation time
+ * (var(x_i) / ESS for a mean, 2 sigma^4 / ESS for a variance: Gaussian moments); the
+ * mean acceptance statistic near the dual-averaging target 0.8. */
+static void test_nuts_gauss10(void)
+{
+  SphTarget *t = must_target("gauss:10");
+  SphHmcOptions o;
+  sph_hmc_options_init(&o);
+  o.algorithm = SPH_HMC_NUTS;
+  o.chains = 4;
+  o.warmup = 500;
+  o.steps = 1500;
+  o.seed = 3;
+  SphHmcStats stats;
+  SphChain *c = run(t, &o, &stats);
+  g_assert_cmpuint(c->steps, ==, 1500);
+  size_t n = c->steps * c->walkers;
+  double tau[10], ess[10];
+  size_t n_short = 0;
+  SphError err = SPH_ERROR_INIT;
+  g_assert_cmpint(sph_integrated_time(c->samples, c->steps, c->walkers, 10, 5, 50, tau, &n_short,
+                                      &err), ==, SPH_OK);
+  sph_effective_sample_size(tau, c->steps, c->walkers, 10, ess);
+  double worst_mean = 0, worst_var = 0, ess_min = INFINITY;
+  for (int i = 0; i < 10; i++) {
+    double m = 0, v = 0;
+    for (size_t s = 0; s < c->steps; s++)
+      for (size_t w = 0; w < c->walkers; w++)
+        m += sph_chain_sample(c, s, w)[i] / (double)n;
+    for (size_t s = 0; s < c->steps; s++)
+      for (size_t w = 0; w < c->walkers; w++) {
+        double d = sph_chain_sample(c, s, w)[i] - m;
+        v += d * d / (double)(n - 1);
+      }
+    /* The second moment's autocorrelation differs from the first's; tau of x is a fair
+     * stand-in for a Gaussian target, and the bound is 4 errors. */
+    worst_mean = fmax(worst_mean, fabs(m) / sqrt(1.0 / ess[i]));
+    worst_var = fmax(worst_var, fabs(v - 1) / sqrt(2.0 / ess[i]));
+    ess_min = fmin(ess_min, ess[i]);
+  }
+  g_test_message("NUTS gauss:10: step %.3f, accept_stat %.3f, %.1f leapfrog/transition, %zu "
+                 "divergences, ESS min %.0f of %zu, worst |mean| %.2f sigma, worst |var - 1| "
+                 "%.2f sigma", stats.step_size, stats.mean_accept_prob, stats.mean_leapfrog,
+                 stats.divergences, ess_min, n, worst_mean, worst_var);
+  g_assert_cmpfloat(worst_mean, <, 4);
+  g_assert_cmpfloat(worst_var, <, 4);
+  g_assert_cmpfloat(fabs(stats.mean_accept_prob - 0.8), <, 0.08);
+  g_assert_cmpuint(stats.divergences, ==, 0);
+  /* NUTS explores the AR(1) Gaussian far better per transition than a random walk. */
+  g_assert_cmpfloat(ess_min, >, 0.2 * (double)n);
+  g_assert_cmpfloat(stats.mean_leapfrog, >, 3);
+  g_assert_cmpfloat(stats.mean_leapfrog, <, 1024);
+  sph_chain_free(c);
+  sph_target_free(t);
+}
+
+/* NUTS keeps to the prior box (a trajectory that leaves it has zero density and ends as a
+ * divergence), and refuses a tree depth of 0. */
+static void test_nuts_bounded(void)
+{
+  SphTarget *t = must_target("bimodal");
+  SphHmcOptions o;
+  sph_hmc_options_init(&o);
+  o.algorithm = SPH_HMC_NUTS;
+  o.warmup = 200;
+  o.steps = 300;
+  SphHmcStats stats;
+  SphChain *c = run(t, &o, &stats);
+  const double *lo = sph_target_lower(t), *hi = sph_target_upper(t);
+  for (size_t s = 0; s < c->steps; s++)
+    for (size_t w = 0; w < c->walkers; w++) {
+      const double *x = sph_chain_sample(c, s, w);
+      g_assert_true(x[0] >= lo[0] && x[0] <= hi[0] && x[1] >= lo[1] && x[1] <= hi[1]);
+      g_assert_true(isfinite(c->log_prob[s * c->walkers + w]));
+    }
+  sph_chain_free(c);
+  sph_target_free(t);
+  SphError err = SPH_ERROR_INIT;
+  o.max_tree_depth = 0;
+  t = must_target("gauss:2");
+  g_assert_cmpint(sph_hmc_run(t, &o, NULL, &c, NULL, &err), ==, SPH_ERR_INVALID);
+  g_assert_nonnull(strstr(err.message, "tree depth"));
+  sph_target_free(t);
+}
+
+/* A target that returns NaN (the broken example plugin, NaN for intercept > 0): both
+ * HMC and NUTS stop with a message naming the value and the point. */
+static void test_nan_target(void)
+{
+  const char *path = g_getenv("SPHAERA_PLUGIN_NAN_TARGET");
+  if (path == NULL) {
+    g_test_skip("plugin path not set (run through meson test)");
+    return;
+  }
+  SphError err = SPH_ERROR_INIT;
+  SphTarget *t = NULL;
+  g_assert_cmpint(sph_target_new_plugin(path, &t, &err), ==, SPH_OK);
+  for (int algo = 0; algo < 2; algo++) {
+    SphHmcOptions o;
+    sph_hmc_options_init(&o);
+    o.algorithm = algo ? SPH_HMC_NUTS : SPH_HMC_STATIC;
+    o.init_scale = 2;
+    SphChain *c = NULL;
+    g_assert_cmpint(sph_hmc_run(t, &o, NULL, &c, NULL, &err), ==, SPH_ERR_INVALID);
+    g_assert_null(c);
+    g_assert_nonnull(strstr(err.message, "NaN"));
+    g_assert_nonnull(strstr(err.message, "intercept = "));
+  }
+  sph_target_free(t);
+}
+
 int main(int argc, char **argv)
 {
   g_test_init(&argc, &argv, NULL);
@@ -204,6 +330,10 @@ int main(int argc, char **argv)
   g_test_add_func("/hmc/adaptation", test_adaptation);
   g_test_add_func("/hmc/errors-determinism", test_errors_and_determinism);
   g_test_add_func("/hmc/cancel", test_cancel);
+  g_test_add_func("/hmc/nuts-gauss10", test_nuts_gauss10);
+  g_test_add_func("/hmc/nuts-bounded", test_nuts_bounded);
+  g_test_add_func("/hmc/nan-target", test_nan_target);
+  g_test_add_func("/hmc/nuts-cancel-mid-run", test_nuts_cancel_mid_run);
   g_test_add_func("/hmc/cancel-mid-run", test_cancel_mid_run);
   return g_test_run();
 }

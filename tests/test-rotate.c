@@ -88,6 +88,32 @@ static void test_wigner_stable(void)
   sph_wigner_risbo_free(w);
 }
 
+/* The upper-half recursion (rows m >= 0 only, what rotate_alm uses) gives the same rows
+ * as the full one, and the two kinds of call may be mixed. */
+static void test_wigner_upper(void)
+{
+  SphError err = SPH_ERROR_INIT;
+  const int lmax = 61;
+  SphWignerRisbo *full = sph_wigner_risbo_new(lmax, 1.1, &err);
+  SphWignerRisbo *upper = sph_wigner_risbo_new(lmax, 1.1, &err);
+  const double *d, *u;
+  int l, lu;
+  double worst = 0;
+  while ((d = sph_wigner_risbo_next(full, &l)) != NULL) {
+    u = l % 5 == 3 ? sph_wigner_risbo_next(upper, &lu) : sph_wigner_risbo_next_upper(upper, &lu);
+    g_assert_cmpint(lu, ==, l);
+    size_t dim = 2 * (size_t)l + 1;
+    for (size_t i = 0; i <= (size_t)l; i++)
+      for (size_t k = 0; k < dim; k++)
+        worst = fmax(worst, fabs(d[i * dim + k] - u[i * dim + k]));
+  }
+  g_assert_null(sph_wigner_risbo_next_upper(upper, &lu));
+  g_test_message("upper rows against the full recursion: %.2e", worst);
+  g_assert_cmpfloat(worst, ==, 0.0);
+  sph_wigner_risbo_free(full);
+  sph_wigner_risbo_free(upper);
+}
+
 /* a_10 = 1 is sqrt(3/4pi) z; rotated it is sqrt(3/4pi) n.(R z): a_10 = cos theta,
  * a_11 = -sin theta exp(-i phi)/sqrt 2, whatever psi. */
 static void test_rotate_dipole(void)
@@ -247,6 +273,7 @@ int main(int argc, char **argv)
   g_test_init(&argc, &argv, NULL);
   g_test_add_func("/rotate/wigner-closed-forms", test_wigner_closed_forms);
   g_test_add_func("/rotate/wigner-stable", test_wigner_stable);
+  g_test_add_func("/rotate/wigner-upper", test_wigner_upper);
   g_test_add_func("/rotate/dipole", test_rotate_dipole);
   g_test_add_func("/rotate/inverse-and-cl", test_inverse_and_cl);
   g_test_add_func("/rotate/healpy", test_healpy);

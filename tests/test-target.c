@@ -4,7 +4,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sphaera/ensemble.h"
+#include "sphaera/fields.h"
+#include "sphaera/fits_map.h"
+#include "sphaera/spectrum.h"
 #include "sphaera/target.h"
+#include "sph-test-python.h"
 
 static SphTarget *must_target(const char *spec)
 {
@@ -234,7 +239,253 @@ static void test_plugin_nan(void)
   g_assert_cmpint(sph_target_eval(t, bad, NULL, &lp, &err), ==, SPH_ERR_INVALID);
   g_assert_nonnull(strstr(err.message, "NaN"));
   g_assert_nonnull(strstr(err.message, "intercept = 1"));
+  double inf_point[2] = {-6, 0.5};
+  g_assert_cmpint(sph_target_eval(t, inf_point, NULL, &lp, &err), ==, SPH_ERR_INVALID);
+  g_assert_nonnull(strstr(err.message, "+infinity"));
+  g_assert_nonnull(strstr(err.message, "intercept = -6"));
   sph_target_free(t);
+}
+
+/* A prior box of zero width has no density: the plugin is refused by name. */
+static void test_plugin_zero_width(void)
+{
+  const char *path = plugin_path("SPHAERA_PLUGIN_ZERO_WIDTH_TARGET");
+  if (path == NULL)
+    return;
+  SphError err = SPH_ERROR_INIT;
+  SphTarget *t = NULL;
+  g_assert_cmpint(sph_target_new_plugin(path, &t, &err), ==, SPH_ERR_FORMAT);
+  g_assert_null(t);
+  g_assert_nonnull(strstr(err.message, "slope"));
+  g_assert_nonnull(strstr(err.message, "zero width"));
+  g_assert_nonnull(strstr(err.message, path));
+}
+
+/* ---- cl-fit ---- */
+
+#define CL_NSIDE 32
+#define CL_LMODEL (3 * CL_NSIDE - 1)
+
+static char *data_path(const char *name)
+{
+  const char *dir = g_getenv("SPHAERA_DATA_DIR");
+  return g_build_filename(dir != NULL ? dir : "data", name, NULL);
+}
+
+static SphSpectra *read_theory(void)
+{
+  SphError err = SPH_ERROR_INIT;
+  char *path = data_path("totcls.dat");
+  SphSpectra *cls = sph_cl_read_text(path, &err);
+  if (cls == NULL)
+    g_error("%s", err.message);
+  g_free(path);
+  return cls;
+}
+
+static SphMap *read_data_map(const char *name)
+{
+  SphError err = SPH_ERROR_INIT;
+  char *path = data_path(name);
+  SphMap *m = sph_fits_read_map(path, NULL, &err);
+  if (m == NULL)
+    g_error("%s", err.message);
+  g_free(path);
+  return m;
+}
+
+/* A stand-in for the NSIDE 32 pixel window, a Gaussian of the pixel's size: the fit's
+ * consistency does not depend on which window the map and the model share, and the true
+ * one (sph_pixwin, checked against healpy in test-fields) costs seconds to compute. */
+static const double *nside32_pixwin(void)
+{
+  static double pix[CL_LMODEL + 1];
+  static gsize done = 0;
+  if (g_once_init_enter(&done)) {
+    sph_gauss_beam(sqrt(4 * M_PI / (12.0 * CL_NSIDE * CL_NSIDE)), CL_LMODEL, 0, pix);
+    g_once_init_leave(&done, 1);
+  }
+  return pix;
+}
+
+/* A synfast sky of the theory seen through the WMAP W beam and the NSIDE 32 pixel
+ * window (the theory times p_l^2 in synfast is healpy's synfast(pixwin=True)), in uK. */
+static SphMap *synfast_sky(const SphSpectra *theory, uint64_t seed)
+{
+  SphError err = SPH_ERROR_INIT;
+  SphSpectra *cls = sph_spectra_new(CL_LMODEL, 1, &err);
+  const double *pix = nside32_pixwin();
+  for (int l = 0; l <= CL_LMODEL; l++)
+    cls->cl[0][l] = theory->cl[0][l] * pix[l] * pix[l];
+  SphMap *m = sph_synfast(cls, CL_NSIDE, CL_LMODEL, 0.22 * M_PI / 180, seed, NULL, &err);
+  if (m == NULL)
+    g_error("%s", err.message);
+  sph_map_set_field_unit(m, 0, "uK");
+  sph_spectra_free(cls);
+  return m;
+}
+
+static SphTarget *cl_fit_target(const SphMap *map, const SphMap *mask, const SphSpectra *theory,
+                                double unit_to_uk)
+{
+  SphError err = SPH_ERROR_INIT;
+  SphClFitOptions o;
+  sph_cl_fit_options_init(&o);
+  o.pixel_window = nside32_pixwin();
+  o.unit_to_uk = unit_to_uk;
+  SphTarget *t = NULL;
+  if (sph_target_cl_fit_new(NULL, map, mask, theory, &o, &t, &err) != SPH_OK)
+    g_error("%s", err.message);
+  return t;
+}
+
+/* Posterior means and standard deviations of (A, n) from the ensemble sampler. */
+static void cl_fit_posterior(const SphTarget *t, double mean[2], double sd[2])
+{
+  SphError err = SPH_ERROR_INIT;
+  SphEnsembleOptions o;
+  sph_ensemble_options_init(&o);
+  o.walkers = 16;
+  o.steps = 1200;
+  SphChain *chain = NULL;
+  g_assert_cmpint(sph_ensemble_run(t, &o, NULL, &chain, &err), ==, SPH_OK);
+  double s1[2] = {0, 0}, s2[2] = {0, 0};
+  size_t n = 0;
+  for (size_t step = 300; step < chain->steps; step++)
+    for (size_t w = 0; w < chain->walkers; w++, n++) {
+      const double *x = sph_chain_sample(chain, step, w);
+      for (int i = 0; i < 2; i++) {
+        s1[i] += x[i];
+        s2[i] += x[i] * x[i];
+      }
+    }
+  for (int i = 0; i < 2; i++) {
+    mean[i] = s1[i] / (double)n;
+    sd[i] = sqrt(s2[i] / (double)n - mean[i] * mean[i]);
+  }
+  sph_chain_free(chain);
+}
+
+/* A synfast realisation of the theory itself, cut by the WMAP mask: the posterior must
+ * hold A = 1 and n = 0 within 3 sigma. */
+static void test_cl_fit_synfast(void)
+{
+  SphSpectra *theory = read_theory();
+  SphMap *mask = read_data_map("wmap_temperature_analysis_mask_r9_7yr_v4_udgraded32.fits");
+  for (uint64_t seed = 1; seed <= 2; seed++) {
+    SphMap *sky = synfast_sky(theory, seed);
+    SphTarget *t = cl_fit_target(sky, mask, theory, 0);
+    double mean[2], sd[2];
+    cl_fit_posterior(t, mean, sd);
+    g_test_message("synfast seed %" G_GUINT64_FORMAT ": A = %.4f +- %.4f, n = %.4f +- %.4f",
+                   seed, mean[0], sd[0], mean[1], sd[1]);
+    g_assert_cmpfloat(fabs(mean[0] - 1), <, 3 * sd[0]);
+    g_assert_cmpfloat(fabs(mean[1]), <, 3 * sd[1]);
+    g_assert_cmpfloat(sd[0], >, 0.005);
+    g_assert_cmpfloat(sd[0], <, 0.2);
+    sph_target_free(t);
+    sph_map_free(sky);
+  }
+  sph_map_free(mask);
+  sph_spectra_free(theory);
+}
+
+/* The data spectrum against healpy: anafast of the masked map after remove_dipole,
+ * over f_sky, in uK^2; and the likelihood's gradient against finite differences. */
+static void test_cl_fit_wmap_data(void)
+{
+  SphSpectra *theory = read_theory();
+  SphMap *map = read_data_map("wmap_band_iqumap_r9_7yr_W_v4_udgraded32.fits");
+  SphMap *mask = read_data_map("wmap_temperature_analysis_mask_r9_7yr_v4_udgraded32.fits");
+  SphTarget *t = cl_fit_target(map, mask, theory, 1e3);
+  int lmax;
+  double fsky;
+  const double *data = sph_target_cl_fit_data(t, &lmax, &fsky);
+  g_assert_nonnull(data);
+  g_assert_cmpint(lmax, ==, 64);
+  g_assert_cmpfloat(fabs(fsky - 0.61865234375), <, 1e-12);
+  const double x[2] = {0.9, 0.2};
+  double grad[2], xp[2];
+  sph_target_log_density(t, x, grad);
+  for (int i = 0; i < 2; i++) {
+    double h = 1e-6;
+    memcpy(xp, x, sizeof xp);
+    xp[i] += h;
+    double fp = sph_target_log_density(t, xp, NULL);
+    xp[i] -= 2 * h;
+    double fm = sph_target_log_density(t, xp, NULL);
+    g_assert_cmpfloat(fabs(grad[i] - (fp - fm) / (2 * h)), <, 1e-5 * (1 + fabs(grad[i])));
+  }
+  static const char script[] =
+      "import sys, os\n"
+      "try:\n"
+      "    import numpy as np, healpy as hp\n"
+      "except ImportError:\n"
+      "    sys.exit(77)\n"
+      "d = os.environ['SPHAERA_DATA_DIR']\n"
+      "m = hp.read_map(d + '/wmap_band_iqumap_r9_7yr_W_v4_udgraded32.fits', field=0)\n"
+      "w = hp.read_map(d + '/wmap_temperature_analysis_mask_r9_7yr_v4_udgraded32.fits', "
+      "field=0)\n"
+      "r = hp.remove_dipole(np.where(w > 0, m, hp.UNSEEN))\n"
+      "cl = hp.anafast(np.where(w > 0, r, 0) * w, lmax=64) * 1e6 / np.mean(w * w)\n"
+      "print(' '.join('%.17g' % c for c in cl))\n";
+  char *out = sph_test_run_python_or_77(script);
+  if (out == NULL) {
+    g_test_skip("no python3 with healpy");
+  } else {
+    char **vals = g_strsplit_set(g_strstrip(out), " ", -1);
+    g_assert_cmpuint(g_strv_length(vals), ==, 65);
+    double worst = 0;
+    for (int l = 2; l <= 64; l++) {
+      double ref = g_ascii_strtod(vals[l], NULL);
+      worst = fmax(worst, fabs(data[l] - ref) / ref);
+    }
+    g_test_message("WMAP W data C_l vs healpy: largest relative difference %.2e", worst);
+    g_assert_cmpfloat(worst, <, 1e-6);
+    g_strfreev(vals);
+    g_free(out);
+  }
+  sph_target_free(t);
+  sph_map_free(map);
+  sph_map_free(mask);
+  sph_spectra_free(theory);
+}
+
+static void test_cl_fit_bad_input(void)
+{
+  SphSpectra *theory = read_theory();
+  SphMap *map = read_data_map("wmap_band_iqumap_r9_7yr_W_v4_udgraded32.fits");
+  SphError err = SPH_ERROR_INIT;
+  SphTarget *t = NULL;
+  SphClFitOptions o;
+  sph_cl_fit_options_init(&o);
+  o.pixel_window = nside32_pixwin();
+  /* The file gives no unit. */
+  g_assert_cmpint(sph_target_cl_fit_new("cl-fit:w.fits", map, NULL, theory, &o, &t, &err), ==,
+                  SPH_ERR_INVALID);
+  g_assert_nonnull(strstr(err.message, "unit"));
+  g_assert_nonnull(strstr(err.message, "cl-fit:w.fits"));
+  o.unit_to_uk = 1e3;
+  SphMap *small = sph_map_new(16, SPH_ORDER_RING, 1, &err);
+  g_assert_cmpint(sph_target_cl_fit_new(NULL, map, small, theory, &o, &t, &err), ==,
+                  SPH_ERR_INVALID);
+  g_assert_nonnull(strstr(err.message, "NSIDE"));
+  SphMap *empty = sph_map_new(32, SPH_ORDER_RING, 1, &err);
+  g_assert_cmpint(sph_target_cl_fit_new(NULL, map, empty, theory, &o, &t, &err), ==,
+                  SPH_ERR_INVALID);
+  g_assert_nonnull(strstr(err.message, "sky"));
+  SphSpectra *short_theory = sph_spectra_new(40, 1, &err);
+  g_assert_cmpint(sph_target_cl_fit_new(NULL, map, NULL, short_theory, &o, &t, &err), ==,
+                  SPH_ERR_INVALID);
+  g_assert_nonnull(strstr(err.message, "theory"));
+  g_assert_null(t);
+  g_assert_cmpint(sph_target_new("cl-fit", &t, &err), ==, SPH_ERR_INVALID);
+  g_assert_nonnull(strstr(err.message, "sph_target_cl_fit_new"));
+  sph_spectra_free(short_theory);
+  sph_map_free(small);
+  sph_map_free(empty);
+  sph_map_free(map);
+  sph_spectra_free(theory);
 }
 
 int main(int argc, char **argv)
@@ -249,5 +500,9 @@ int main(int argc, char **argv)
   g_test_add_func("/target/plugin-no-symbol", test_plugin_no_symbol);
   g_test_add_func("/target/plugin-missing-file", test_plugin_missing_file);
   g_test_add_func("/target/plugin-nan", test_plugin_nan);
+  g_test_add_func("/target/plugin-zero-width", test_plugin_zero_width);
+  g_test_add_func("/target/cl-fit-synfast", test_cl_fit_synfast);
+  g_test_add_func("/target/cl-fit-wmap-data", test_cl_fit_wmap_data);
+  g_test_add_func("/target/cl-fit-bad-input", test_cl_fit_bad_input);
   return g_test_run();
 }

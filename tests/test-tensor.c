@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Tensors and the forward values of the learning operations against analytic truths. */
+#include <cblas.h>
 #include <glib.h>
 #include <math.h>
 
@@ -180,6 +181,49 @@ static void test_loss_values(void)
   sph_tape_free(tape);
 }
 
+/* sph_learn_set_threads(): small products on one OpenBLAS thread, large ones on the
+ * budget, the same numbers either way; sph_learn_blas_single_thread() ends it. */
+static void test_blas_threads(void)
+{
+  const size_t small = 64, big = 256; /* 64 x 256 x 64 = 1 M, 256^3 = 16.8 M multiply-adds */
+  SphTensor *a = sph_tensor_new2(SPH_F64, big, big, NULL), *b = sph_tensor_new2(SPH_F64, big, big, NULL);
+  SphTensor *c1 = sph_tensor_new2(SPH_F64, big, big, NULL), *c2 = sph_tensor_new2(SPH_F64, big, big, NULL);
+  SphTensor *s = sph_tensor_new2(SPH_F64, small, small, NULL);
+  SphRng rng;
+  sph_rng_init(&rng, 21, 0);
+  for (size_t i = 0; i < a->size; i++) {
+    sph_tensor_set(a, i, sph_rng_normal(&rng));
+    sph_tensor_set(b, i, sph_rng_normal(&rng));
+  }
+  g_assert_cmpfloat((double)small * big * small, <, (double)SPH_LEARN_PARALLEL_MACS);
+  g_assert_cmpfloat((double)big * big * big, >=, (double)SPH_LEARN_PARALLEL_MACS);
+  sph_learn_blas_single_thread();
+  g_assert_cmpint(sph_tensor_gemm(false, false, 1.0, a, b, 0.0, c1, NULL), ==, SPH_OK);
+  sph_learn_set_threads(2);
+  SphTensor sa = *a; /* a's first 64 rows, times a 256 x 64 matrix */
+  sa.shape[0] = small;
+  sa.size = small * big;
+  SphTensor *bs = sph_tensor_new2(SPH_F64, big, small, NULL);
+  g_assert_cmpint(sph_tensor_gemm(false, false, 1.0, &sa, bs, 0.0, s, NULL), ==, SPH_OK);
+  g_assert_cmpint(openblas_get_num_threads(), ==, 1);
+  g_assert_cmpint(sph_tensor_gemm(false, false, 1.0, a, b, 0.0, c2, NULL), ==, SPH_OK);
+  g_assert_cmpint(openblas_get_num_threads(), ==, 2);
+  double worst = 0.0;
+  for (size_t i = 0; i < c1->size; i++)
+    worst = fmax(worst, fabs(sph_tensor_get(c1, i) - sph_tensor_get(c2, i)));
+  g_assert_cmpfloat(worst, <, 1e-11);
+  sph_learn_blas_single_thread();
+  g_assert_cmpint(openblas_get_num_threads(), ==, 1);
+  g_assert_cmpint(sph_tensor_gemm(false, false, 1.0, a, b, 0.0, c2, NULL), ==, SPH_OK);
+  g_assert_cmpint(openblas_get_num_threads(), ==, 1);
+  sph_tensor_free(a);
+  sph_tensor_free(b);
+  sph_tensor_free(c1);
+  sph_tensor_free(c2);
+  sph_tensor_free(s);
+  sph_tensor_free(bs);
+}
+
 int main(int argc, char **argv)
 {
   g_test_init(&argc, &argv, NULL);
@@ -188,5 +232,6 @@ int main(int argc, char **argv)
   g_test_add_func("/tensor/softmax", test_softmax);
   g_test_add_func("/tensor/activation-values", test_activation_values);
   g_test_add_func("/tensor/loss-values", test_loss_values);
+  g_test_add_func("/tensor/blas-threads", test_blas_threads);
   return g_test_run();
 }

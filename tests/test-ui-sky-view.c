@@ -8,6 +8,9 @@
 #include <string.h>
 
 #include "sph-sky-page.h"
+#include "sph-colorbar.h"
+#include "sph-test-python.h"
+#include "sph-sky-readout.h"
 #include "sph-sky-view.h"
 #include "sph-view-settings.h"
 #include <glib/gstdio.h>
@@ -638,6 +641,325 @@ static void test_gl_matches_cpu(void)
   fixture_close(&fx);
 }
 
+/* A map larger than one texture: with the texture size capped at 64 texels the NSIDE 32
+ * map (12288 pixels) spreads over three 64 x 64 layers of the array texture, and the GL
+ * renderer still draws what the CPU renderer draws, in Mollweide, through the index
+ * table (orthographic) and with an overlay that takes layers of its own. */
+static void test_texture_layers(void)
+{
+  Fixture fx;
+  fixture_show(&fx);
+  SphMap *map = load_demo_with_holes();
+  double vmin, vmax;
+  seen_range(map->fields[0].values, map->npix, &vmin, &vmax);
+  sph_sky_view_set_map(fx.view, map, 0);
+  int width, height;
+  g_free(render_and_read(fx.view, &width, &height));
+  g_assert_cmpint(sph_sky_view_get_renderer(fx.view), ==, SPH_SKY_RENDERER_GL);
+  g_assert_cmpint(sph_sky_view_get_texture_layers(fx.view), ==, 1);
+
+  sph_sky_view_set_texture_size_cap(fx.view, 64);
+  g_assert_cmpint(sph_sky_view_get_texture_layers(fx.view), ==, 3);
+  g_assert_cmpint(sph_sky_view_get_renderer(fx.view), ==, SPH_SKY_RENDERER_GL);
+  check_view_against_cpu(fx.view, 0, SPH_CMAP_VIRIDIS, vmin, vmax);
+  check_overlay(fx.view, FALSE);
+
+  SphProjection proj;
+  sph_projection_init(&proj, SPH_PROJ_ORTHOGRAPHIC);
+  proj.rot[0] = 40.0;
+  proj.rot[1] = 20.0;
+  sph_sky_view_set_projection(fx.view, &proj);
+  set_oracle_projection(&proj, map->coordsys);
+  check_view_against_cpu(fx.view, 0, SPH_CMAP_VIRIDIS, vmin, vmax);
+  set_oracle_projection(NULL, SPH_COORD_UNKNOWN);
+  g_clear_pointer(&oracle_projector, sph_projector_free);
+  fixture_close(&fx);
+}
+
+/* The demo map at NSIDE 256 (each pixel the value at its centre plus a pattern of its
+ * own), holes and all. */
+static SphMap *demo_at_256(void)
+{
+  SphMap *demo = load_demo_with_holes();
+  SphError err = SPH_ERROR_INIT;
+  SphMap *map = sph_map_new(256, SPH_ORDER_RING, 1, &err);
+  g_assert_nonnull(map);
+  for (int64_t p = 0; p < map->npix; p++) {
+    double theta, phi;
+    sph_hp_pix2ang_ring(256, p, &theta, &phi);
+    double v = demo->fields[0].values[sph_hp_ang2pix_ring(32, theta, phi)];
+    /* Structure at NSIDE 256 itself, a dozen colormap steps deep, outside the holes. */
+    map->fields[0].values[p] = sph_hp_is_unseen(v) ? v : v + 0.3 * (double)((p * 7919) % 13) / 13.0;
+  }
+  sph_map_free(demo);
+  return map;
+}
+
+/* A large map is drawn from a preview first, then (uploaded a frame's worth at a time,
+ * between frames) from its own values: the first frame is the preview's, and once the
+ * upload is complete the frame is the CPU renderer's image of the full map. */
+static void test_preview_then_full(void)
+{
+  Fixture fx;
+  fixture_show(&fx);
+  int width, height;
+  g_free(render_and_read(fx.view, &width, &height)); /* realized, GL ready */
+  sph_sky_view_set_preview_threshold(fx.view, 12 * 128 * 128 + 1);
+  SphMap *map = demo_at_256();
+  double vmin, vmax;
+  seen_range(map->fields[0].values, map->npix, &vmin, &vmax);
+  sph_sky_view_set_map(fx.view, map, 0);
+  guint8 *first = render_and_read(fx.view, &width, &height);
+  g_assert_true(sph_sky_view_is_preview(fx.view) || sph_sky_view_get_values_uploads(fx.view) > 0);
+  gboolean was_preview = sph_sky_view_is_preview(fx.view);
+  gint64 deadline = g_get_monotonic_time() + FRAME_TIMEOUT_S * G_USEC_PER_SEC;
+  while (sph_sky_view_get_values_uploads(fx.view) == 0 && g_get_monotonic_time() < deadline)
+    g_main_context_iteration(NULL, TRUE);
+  g_assert_cmpuint(sph_sky_view_get_values_uploads(fx.view), ==, 1);
+  g_assert_false(sph_sky_view_is_preview(fx.view));
+  g_assert_true(was_preview);
+  /* NSIDE 256 pixels are smaller than the view's, so compare every pixel with the CPU's
+   * image (as compare_with_cpu does first), and the preview with it: the preview is the
+   * coarser map, visibly different, the full one the same. */
+  guint8 *drawn = render_and_read(fx.view, &width, &height);
+  SphError err = SPH_ERROR_INIT;
+  SphSkyRaster *raster = sph_sky_raster_new(map->nside, map->ordering, width, height, &err);
+  g_assert_nonnull(raster);
+  guint8 *expected = g_malloc((gsize)width * height * 4);
+  SphColorScale scale = { .vmin = vmin, .vmax = vmax, .cmap = SPH_CMAP_VIRIDIS,
+                          .background = { 255, 255, 255, 255 } };
+  sph_sky_raster_paint(raster, map->fields[0].values, &scale, expected, width * 4);
+  int64_t same = 0, first_same = 0, total = (int64_t)width * height;
+  for (int64_t at = 0; at < total; at++) {
+    same += memcmp(drawn + 4 * at, expected + 4 * at, 4) == 0;
+    first_same += memcmp(first + 4 * at, expected + 4 * at, 4) == 0;
+  }
+  g_test_message("preview: %.3f%% of pixels as the CPU's full map; full: %.4f%%",
+                 100.0 * first_same / total, 100.0 * same / total);
+  g_assert_cmpfloat((double)same / total, >=, 0.999);
+  g_assert_cmpfloat((double)first_same / total, <, 0.99);
+  g_free(drawn);
+  g_free(first);
+  g_free(expected);
+  sph_sky_raster_free(raster);
+  fixture_close(&fx);
+}
+
+/* Waits for the view to draw a frame of any size. */
+static void wait_for_any_frame(SphSkyView *view)
+{
+  sph_sky_view_set_capture(view, TRUE);
+  guint tick = g_timeout_add(20, wake, NULL);
+  gint64 deadline = g_get_monotonic_time() + FRAME_TIMEOUT_S * G_USEC_PER_SEC;
+  guint8 *pixels = NULL;
+  int width, height;
+  while (pixels == NULL && g_get_monotonic_time() < deadline) {
+    g_main_context_iteration(NULL, TRUE);
+    pixels = sph_sky_view_read_pixels(view, &width, &height);
+  }
+  g_source_remove(tick);
+  if (pixels == NULL)
+    g_error("the sky view drew no frame within %d s", FRAME_TIMEOUT_S);
+  g_free(pixels);
+  sph_sky_view_set_capture(view, FALSE);
+}
+
+/* Closing layers: the next one takes the closed one's place, the overlay goes with its
+ * layer, the keys renumber, and after the last the view holds no texture storage. */
+static void test_close_layer(void)
+{
+  GtkWidget *window = gtk_window_new();
+  gtk_window_set_default_size(GTK_WINDOW(window), 1000, 700);
+  SphSkyPage *page = SPH_SKY_PAGE(sph_sky_page_new());
+  gtk_window_set_child(GTK_WINDOW(window), GTK_WIDGET(page));
+  gtk_window_present(GTK_WINDOW(window));
+  SphSkyView *view = sph_sky_page_get_view(page);
+
+  SphMap *first = load_demo_with_holes();
+  SphMap *mask = load_mask_overlay();
+  SphMap *third = load_demo_with_holes();
+  sph_sky_page_add_map(page, first, "first");
+  sph_sky_page_add_map(page, mask, "mask");
+  sph_sky_page_add_map(page, third, "third");
+  sph_sky_page_set_overlay_layer(page, 1);
+  sph_sky_page_select_layer(page, 0);
+  wait_for_any_frame(view);
+  gsize both = sph_sky_view_get_texture_bytes(view);
+  /* The NSIDE 32 map and the NSIDE 16 mask, each a 4096-column layer. */
+  g_assert_cmpuint(both, ==, (gsize)4096 * (3 + 1) * sizeof(float));
+
+  /* Closing the shown layer shows the next one, now layer 0; the overlay moves down. */
+  g_assert_true(gtk_widget_activate_action(GTK_WIDGET(page), "sky.close-layer", NULL));
+  g_assert_cmpint(sph_sky_page_get_n_layers(page), ==, 2);
+  g_assert_cmpint(sph_sky_page_get_current_layer(page), ==, 0);
+  g_assert_true(sph_sky_view_get_map(view) == mask);
+  g_assert_cmpint(sph_sky_page_get_overlay_layer(page), ==, 0);
+  g_assert_cmpstr(sph_sky_page_get_title(page), ==, "mask");
+
+  /* Closing the overlay's layer (shown too) drops the overlay. */
+  sph_sky_page_close_layer(page, 0);
+  g_assert_cmpint(sph_sky_page_get_overlay_layer(page), ==, -1);
+  g_assert_null(sph_sky_view_get_overlay(view));
+  g_assert_true(sph_sky_view_get_map(view) == third);
+  g_assert_true(gtk_widget_activate_action(GTK_WIDGET(page), "sky.select-layer", "i", 0));
+  g_assert_cmpstr(sph_sky_page_get_title(page), ==, "third");
+  wait_for_any_frame(view);
+  g_assert_cmpuint(sph_sky_view_get_texture_bytes(view), ==, (gsize)4096 * 3 * sizeof(float));
+
+  /* The last: no map, no texture storage. */
+  sph_sky_page_close_layer(page, 0);
+  g_assert_cmpint(sph_sky_page_get_n_layers(page), ==, 0);
+  g_assert_cmpint(sph_sky_page_get_current_layer(page), ==, -1);
+  g_assert_null(sph_sky_view_get_map(view));
+  wait_for_any_frame(view);
+  g_assert_cmpuint(sph_sky_view_get_texture_bytes(view), ==, 0);
+  sph_sky_page_close_layer(page, 0); /* nothing left: nothing happens */
+  gtk_window_destroy(GTK_WINDOW(window));
+  while (g_main_context_iteration(NULL, FALSE))
+    ;
+}
+
+/* The view's frame and orientation: the read-out names the frame's coordinates (the
+ * Galactic north pole at the IAU's RA 192.85948, Dec +27.12825 in Equatorial, at
+ * ecliptic latitude +29.811 (lambda 180.023, healpy's Rotator(coord=['G', 'E'])), and
+ * the GL renderer draws a Galactic map
+ * viewed in Equatorial coordinates, mirrored, as the CPU renderer does. */
+static void test_frame_and_flip(void)
+{
+  SphError err = SPH_ERROR_INIT;
+  SphMap *map = sph_map_new(8, SPH_ORDER_RING, 1, &err);
+  g_assert_nonnull(map);
+  map->coordsys = SPH_COORD_GALACTIC;
+  char *text = sph_sky_readout_text_in_frame(map, 0, 0.0, 0.0, SPH_COORD_EQUATORIAL);
+  g_test_message("%s", text);
+  g_assert_nonnull(strstr(text, "RA 192.859°  Dec +27.128°"));
+  g_free(text);
+  text = sph_sky_readout_text_in_frame(map, 0, 0.0, 0.0, SPH_COORD_ECLIPTIC);
+  g_test_message("%s", text);
+  g_assert_nonnull(strstr(text, "λ 180.023°  β +29.811°"));
+  g_free(text);
+  text = sph_sky_readout_text_in_frame(map, 0, 0.0, 0.0, SPH_COORD_GALACTIC);
+  g_assert_nonnull(strstr(text, "l   0.000°  b +90.000°"));
+  g_free(text);
+  sph_map_free(map);
+
+  Fixture fx;
+  fixture_show(&fx);
+  SphMap *demo = load_demo_with_holes();
+  demo->coordsys = SPH_COORD_GALACTIC;
+  double vmin, vmax;
+  seen_range(demo->fields[0].values, demo->npix, &vmin, &vmax);
+  sph_sky_view_set_map(fx.view, demo, 0);
+  sph_sky_view_set_frame(fx.view, SPH_COORD_EQUATORIAL);
+  sph_sky_view_set_flip(fx.view, SPH_FLIP_GEO);
+  SphProjection proj;
+  sph_sky_view_get_projection(fx.view, &proj);
+  g_assert_cmpint(proj.kind, ==, SPH_PROJ_MOLLWEIDE);
+  g_assert_cmpint(proj.coord, ==, SPH_COORD_EQUATORIAL);
+  g_assert_cmpint(proj.flip, ==, SPH_FLIP_GEO);
+  set_oracle_projection(&proj, SPH_COORD_GALACTIC);
+  check_view_against_cpu(fx.view, 0, SPH_CMAP_VIRIDIS, vmin, vmax);
+
+  /* The read-out at the view's centre: RA 0, Dec 0 in a Mollweide view in Equatorial. */
+  text = sph_sky_view_describe_point(fx.view, VIEW_WIDTH / 2.0, VIEW_HEIGHT / 2.0);
+  g_test_message("%s", text);
+  g_assert_nonnull(strstr(text, "RA   0.000°  Dec  +0.000°"));
+  /* ... which is Galactic (l, b) = (96.337, -60.189), healpy's Rotator(coord=['C', 'G']). */
+  g_assert_nonnull(strstr(text, "θ 150.189°  φ  96.337°"));
+  g_free(text);
+  set_oracle_projection(NULL, SPH_COORD_UNKNOWN);
+  g_clear_pointer(&oracle_projector, sph_projector_free);
+  fixture_close(&fx);
+}
+
+/* The colour bar's ticks: the core's values are matplotlib's (MaxNLocator(nbins=5) for
+ * linear, LogLocator and SymmetricalLogLocator(linthresh=1) for log and symlog, the ticks
+ * inside the range), and the page places each where the view's scale puts its value. */
+static void test_colorbar_ticks(void)
+{
+  static const struct {
+    SphNorm norm;
+    double lo, hi;
+  } cases[] = { { SPH_NORM_LINEAR, -0.188429, 6.32011 }, { SPH_NORM_LINEAR, -0.05, 0.25 },
+                { SPH_NORM_LINEAR, 1234.5, 1239.0 },     { SPH_NORM_LOG, 0.03, 700.0 },
+                { SPH_NORM_LOG, 1e-3, 5e5 },             { SPH_NORM_SYMLOG, -50.0, 2000.0 },
+                { SPH_NORM_SYMLOG, -0.5, 300.0 } };
+  GString *script = g_string_new(
+    "import sys\n"
+    "try:\n"
+    "    from matplotlib.ticker import LogLocator, SymmetricalLogLocator, MaxNLocator\n"
+    "except ImportError:\n"
+    "    sys.exit(77)\n"
+    "def show(t, lo, hi):\n"
+    "    print(' '.join(repr(float(x)) for x in t if lo < x < hi))\n");
+  for (gsize c = 0; c < G_N_ELEMENTS(cases); c++) {
+    const char *locator = cases[c].norm == SPH_NORM_LINEAR ? "MaxNLocator(nbins=5, steps=[1, 2, 5, 10])"
+                          : cases[c].norm == SPH_NORM_LOG  ? "LogLocator(base=10)"
+                                                           : "SymmetricalLogLocator(linthresh=1, base=10)";
+    g_string_append_printf(script, "show(%s.tick_values(%.17g, %.17g), %.17g, %.17g)\n", locator,
+                           cases[c].lo, cases[c].hi, cases[c].lo, cases[c].hi);
+  }
+  char *out = sph_test_run_python_or_77(script->str);
+  g_string_free(script, TRUE);
+  if (out == NULL) {
+    g_test_skip("no python with matplotlib (SPHAERA_PYTHON)");
+  } else {
+    char **lines = g_strsplit(out, "\n", -1);
+    for (gsize c = 0; c < G_N_ELEMENTS(cases); c++) {
+      SphColorScale scale = { .vmin = cases[c].lo, .vmax = cases[c].hi, .norm = cases[c].norm };
+      double ticks[32];
+      int n = sph_color_scale_ticks(&scale, ticks, 32);
+      g_assert_nonnull(lines[c]);
+      char **want = g_strsplit(g_strstrip(lines[c]), " ", -1);
+      GString *got = g_string_new(NULL);
+      for (int i = 0; i < n; i++)
+        g_string_append_printf(got, " %g", ticks[i]);
+      g_test_message("%s [%g, %g]:%s", sph_norm_name(cases[c].norm), cases[c].lo, cases[c].hi,
+                     got->str);
+      g_string_free(got, TRUE);
+      g_assert_cmpint(n, ==, (int)g_strv_length(want));
+      for (int i = 0; i < n; i++)
+        g_assert_cmpfloat_with_epsilon(ticks[i], g_ascii_strtod(want[i], NULL),
+                                       1e-12 * fabs(ticks[i]) + 1e-300);
+      g_strfreev(want);
+    }
+    g_strfreev(lines);
+    g_free(out);
+  }
+
+  /* On the page: a log scale over the demo map's positive values; each tick where the
+   * scale puts it (log10 of the value, relative to the range's), strictly increasing. */
+  GtkWidget *window = gtk_window_new();
+  SphSkyPage *page = SPH_SKY_PAGE(sph_sky_page_new());
+  gtk_window_set_child(GTK_WINDOW(window), GTK_WIDGET(page));
+  SphSkyView *view = sph_sky_page_get_view(page);
+  sph_sky_page_add_map(page, load_demo_with_holes(), "demo");
+  for (SphNorm norm = SPH_NORM_LINEAR; norm < SPH_NORM_COUNT; norm++) {
+    sph_sky_view_set_norm(view, norm);
+    double vmin, vmax;
+    sph_sky_view_get_range(view, &vmin, &vmax);
+    SphColorbar *bar = sph_sky_page_get_colorbar(page);
+    g_assert_nonnull(bar);
+    const double *values, *positions;
+    int n = sph_colorbar_get_ticks(bar, &values, &positions);
+    g_test_message("%s [%g, %g]: %d ticks", sph_norm_name(norm), vmin, vmax, n);
+    g_assert_cmpint(n, >=, 2);
+    for (int i = 0; i < n; i++) {
+      g_assert_cmpfloat(values[i], >, vmin);
+      g_assert_cmpfloat(values[i], <, vmax);
+      g_assert_true(i == 0 || positions[i] > positions[i - 1]);
+      if (norm == SPH_NORM_LOG)
+        g_assert_cmpfloat_with_epsilon(positions[i], log10(values[i] / vmin) / log10(vmax / vmin),
+                                       1e-12);
+      if (norm == SPH_NORM_LINEAR)
+        g_assert_cmpfloat_with_epsilon(positions[i], (values[i] - vmin) / (vmax - vmin), 1e-12);
+    }
+  }
+  gtk_window_destroy(GTK_WINDOW(window));
+  while (g_main_context_iteration(NULL, FALSE))
+    ;
+}
+
 /* The hover read-out names the pixel the core finds under the pointer. */
 static void test_readout(void)
 {
@@ -933,7 +1255,8 @@ static void test_settings(void)
   g_assert_cmpint(settings.projection, ==, SPH_PROJ_MOLLWEIDE);
   settings = (SphViewSettings){ .cmap = SPH_CMAP_PLANCK, .norm = SPH_NORM_HIST,
                                 .projection = SPH_PROJ_ORTHOGRAPHIC, .graticule = TRUE,
-                                .percentile_range = TRUE };
+                                .percentile_range = TRUE, .flip = SPH_FLIP_GEO,
+                                .frame = SPH_COORD_ECLIPTIC };
   g_assert_true(sph_view_settings_save(path, &settings, &error));
   g_assert_no_error(error);
 
@@ -958,6 +1281,8 @@ static void test_settings(void)
   g_assert_cmpint(back.projection, ==, SPH_PROJ_ORTHOGRAPHIC);
   g_assert_true(back.graticule);
   g_assert_true(back.percentile_range);
+  g_assert_cmpint(back.flip, ==, SPH_FLIP_GEO);
+  g_assert_cmpint(back.frame, ==, SPH_COORD_ECLIPTIC);
 
   /* A page takes them up, and writes a change back. */
   GtkWidget *window = gtk_window_new();
@@ -969,11 +1294,24 @@ static void test_settings(void)
   g_assert_cmpint(sph_sky_view_get_norm(view), ==, SPH_NORM_HIST);
   g_assert_cmpint(sph_sky_view_get_projection_kind(view), ==, SPH_PROJ_ORTHOGRAPHIC);
   g_assert_true(sph_sky_view_get_graticule(view));
+  g_assert_cmpint(sph_sky_view_get_flip(view), ==, SPH_FLIP_GEO);
+  g_assert_cmpint(sph_sky_view_get_frame(view), ==, SPH_COORD_ECLIPTIC);
   sph_sky_view_set_colormap(view, SPH_CMAP_MAGMA);
   sph_sky_view_set_projection_kind(view, SPH_PROJ_GNOMONIC);
+  /* The keys: X flips back to astronomical, Shift+C (action sky.frame) views in
+   * Equatorial coordinates; a change of projection keeps both. */
+  g_assert_true(gtk_widget_activate_action(GTK_WIDGET(page), "sky.toggle-flip", NULL));
+  g_assert_true(gtk_widget_activate_action(GTK_WIDGET(page), "sky.frame", "i",
+                                           (int)SPH_COORD_EQUATORIAL));
+  g_assert_cmpint(sph_sky_view_get_projection_kind(view), ==, SPH_PROJ_GNOMONIC);
+  sph_sky_view_set_projection_kind(view, SPH_PROJ_CARTESIAN);
+  g_assert_cmpint(sph_sky_view_get_frame(view), ==, SPH_COORD_EQUATORIAL);
+  g_assert_cmpint(sph_sky_view_get_flip(view), ==, SPH_FLIP_ASTRO);
   g_assert_true(sph_view_settings_load(path, &back, &error));
   g_assert_cmpint(back.cmap, ==, SPH_CMAP_MAGMA);
-  g_assert_cmpint(back.projection, ==, SPH_PROJ_GNOMONIC);
+  g_assert_cmpint(back.projection, ==, SPH_PROJ_CARTESIAN);
+  g_assert_cmpint(back.flip, ==, SPH_FLIP_ASTRO);
+  g_assert_cmpint(back.frame, ==, SPH_COORD_EQUATORIAL);
   gtk_window_destroy(GTK_WINDOW(window));
 
   /* A malformed entry falls back to its default. */
@@ -1070,12 +1408,17 @@ int main(int argc, char **argv)
     return g_test_run();
   }
   g_test_add_func("/ui/sky-view/gl-matches-cpu", test_gl_matches_cpu);
+  g_test_add_func("/ui/sky-view/texture-layers", test_texture_layers);
+  g_test_add_func("/ui/sky-view/preview-then-full", test_preview_then_full);
   g_test_add_func("/ui/sky-view/readout", test_readout);
+  g_test_add_func("/ui/sky-page/colorbar-ticks", test_colorbar_ticks);
+  g_test_add_func("/ui/sky-view/frame-and-flip", test_frame_and_flip);
   g_test_add_func("/ui/sky-view/colour-steps", test_colour_steps);
   g_test_add_func("/ui/sky-view/point-inverts", test_point_inverts);
   g_test_add_func("/ui/sky-view/projections", test_projections);
   g_test_add_func("/ui/sky-page/pin-and-profile", test_pin_and_profile);
   g_test_add_func("/ui/sky-page/layers", test_layers);
+  g_test_add_func("/ui/sky-page/close-layer", test_close_layer);
   g_test_add_func("/ui/sky-page/settings", test_settings);
   g_test_add_func("/ui/sky-view/cpu-fallback", test_cpu_fallback);
   return g_test_run();

@@ -8,6 +8,9 @@ struct _SphColorbar {
   SphColormap cmap;
   double vmin, vmax;
   char *unit;
+  /* Tick values and their positions along the bar, in [0, 1]. */
+  double *tick_values, *tick_positions;
+  int n_ticks;
 };
 
 G_DEFINE_FINAL_TYPE(SphColorbar, sph_colorbar, GTK_TYPE_DRAWING_AREA)
@@ -19,6 +22,8 @@ static GParamSpec *props[N_PROPS];
 #define BAR_FRACTION 0.5
 #define BAR_HEIGHT 14.0
 #define BAR_TOP 6.0
+#define TICK_LENGTH 4.0
+#define LABEL_GAP 6.0 /* pixels between tick labels; a label that would come closer is left out */
 
 static void format_value(double v, char *buf, size_t size)
 {
@@ -72,10 +77,32 @@ static void draw_bar(GtkDrawingArea *area, cairo_t *cr, int width, int height, g
   pango_cairo_show_layout(cr, layout);
   g_object_unref(layout);
 
+  /* Ticks under the bar, labelled where a label fits beside the last one drawn. */
+  double label_top = BAR_TOP + BAR_HEIGHT + TICK_LENGTH + 1.0;
+  double last_right = -G_MAXDOUBLE;
+  int label_height = 0;
+  for (int i = 0; i < self->n_ticks; i++) {
+    double x = floor(x0 + self->tick_positions[i] * bar_width) + 0.5;
+    cairo_move_to(cr, x, BAR_TOP + BAR_HEIGHT);
+    cairo_line_to(cr, x, BAR_TOP + BAR_HEIGHT + TICK_LENGTH);
+    cairo_stroke(cr);
+    g_snprintf(text, sizeof text, "%g", self->tick_values[i]);
+    layout = gtk_widget_create_pango_layout(widget, text);
+    pango_layout_get_pixel_size(layout, &tw, &th);
+    if (x - tw / 2.0 > last_right + LABEL_GAP) {
+      cairo_move_to(cr, x - tw / 2.0, label_top);
+      pango_cairo_show_layout(cr, layout);
+      last_right = x + tw / 2.0;
+      label_height = MAX(label_height, th);
+    }
+    g_object_unref(layout);
+  }
+
   if (self->unit != NULL && self->unit[0] != '\0') {
     layout = gtk_widget_create_pango_layout(widget, self->unit);
     pango_layout_get_pixel_size(layout, &tw, &th);
-    cairo_move_to(cr, x0 + (bar_width - tw) / 2.0, BAR_TOP + BAR_HEIGHT + 4.0);
+    cairo_move_to(cr, x0 + (bar_width - tw) / 2.0,
+                  label_height > 0 ? label_top + label_height + 1.0 : BAR_TOP + BAR_HEIGHT + 4.0);
     pango_cairo_show_layout(cr, layout);
     g_object_unref(layout);
   }
@@ -109,6 +136,29 @@ void sph_colorbar_set_range(SphColorbar *self, double vmin, double vmax)
     g_object_notify_by_pspec(G_OBJECT(self), props[PROP_VMAX]);
   }
   gtk_widget_queue_draw(GTK_WIDGET(self));
+}
+
+void sph_colorbar_set_ticks(SphColorbar *self, const double *values, const double *positions,
+                            int n)
+{
+  g_return_if_fail(SPH_IS_COLORBAR(self));
+  g_return_if_fail(n >= 0 && (n == 0 || (values != NULL && positions != NULL)));
+  g_free(self->tick_values);
+  g_free(self->tick_positions);
+  self->tick_values = g_memdup2(values, (gsize)n * sizeof *values);
+  self->tick_positions = g_memdup2(positions, (gsize)n * sizeof *positions);
+  self->n_ticks = n;
+  gtk_widget_queue_draw(GTK_WIDGET(self));
+}
+
+int sph_colorbar_get_ticks(SphColorbar *self, const double **values, const double **positions)
+{
+  g_return_val_if_fail(SPH_IS_COLORBAR(self), 0);
+  if (values != NULL)
+    *values = self->tick_values;
+  if (positions != NULL)
+    *positions = self->tick_positions;
+  return self->n_ticks;
 }
 
 void sph_colorbar_set_unit(SphColorbar *self, const char *unit)
@@ -170,6 +220,8 @@ static void sph_colorbar_finalize(GObject *object)
 {
   SphColorbar *self = SPH_COLORBAR(object);
   g_free(self->unit);
+  g_free(self->tick_values);
+  g_free(self->tick_positions);
   G_OBJECT_CLASS(sph_colorbar_parent_class)->finalize(object);
 }
 
@@ -195,6 +247,6 @@ static void sph_colorbar_init(SphColorbar *self)
   self->cmap = SPH_CMAP_VIRIDIS;
   self->vmin = 0.0;
   self->vmax = 1.0;
-  gtk_drawing_area_set_content_height(GTK_DRAWING_AREA(self), 48);
+  gtk_drawing_area_set_content_height(GTK_DRAWING_AREA(self), 62);
   gtk_drawing_area_set_draw_func(GTK_DRAWING_AREA(self), draw_bar, NULL, NULL);
 }

@@ -155,6 +155,8 @@ void sph_sky_page_add_map(SphSkyPage *self, SphMap *map, const char *title)
   sph_sky_page_select_layer(self, (int)self->layers->len - 1);
 }
 
+static void show_no_map(SphSkyPage *self);
+
 void sph_sky_page_set_map(SphSkyPage *self, SphMap *map, const char *title)
 {
   g_return_if_fail(SPH_IS_SKY_PAGE(self));
@@ -174,6 +176,11 @@ void sph_sky_page_set_map(SphSkyPage *self, SphMap *map, const char *title)
     sph_sky_page_add_map(self, map, title);
     return;
   }
+  show_no_map(self);
+}
+
+static void show_no_map(SphSkyPage *self)
+{
   g_free(self->title);
   self->title = g_strdup("");
   sky_page_notify_title(self);
@@ -187,6 +194,56 @@ void sph_sky_page_set_map(SphSkyPage *self, SphMap *map, const char *title)
   sky_page_refresh_pin(self);
   sky_page_refresh_profile(self);
   sky_page_refresh_histogram(self);
+}
+
+/* A layer's index after layer `closed` is gone: the same, one less, or -1 for it. */
+static int index_after_close(int index, int closed)
+{
+  return index == closed ? -1 : index > closed ? index - 1 : index;
+}
+
+void sph_sky_page_close_layer(SphSkyPage *self, int index)
+{
+  g_return_if_fail(SPH_IS_SKY_PAGE(self));
+  if (layer_at(self, index) == NULL)
+    return;
+  /* The view borrows the map: let go of it (and of its textures) before it is freed. */
+  if (index == self->overlay)
+    sph_sky_view_set_overlay(self->view, NULL, 0, SPH_CMAP_GREYS, 0.0, 1.0, 0.0);
+  gboolean was_current = index == self->current;
+  if (was_current) {
+    sph_sky_view_show_map(self->view, NULL, 0);
+    self->current = -1;
+  }
+  self->syncing = TRUE;
+  gtk_list_box_remove(self->layer_list,
+                      GTK_WIDGET(gtk_list_box_get_row_at_index(self->layer_list, index)));
+  self->syncing = FALSE;
+  g_ptr_array_remove_index(self->layers, (guint)index);
+  self->overlay = index_after_close(self->overlay, index);
+  self->last_overlay = index_after_close(self->last_overlay, index);
+  if (!was_current)
+    self->current = index_after_close(self->current, index);
+  /* The rows are numbered after the keys that show them. */
+  for (guint i = (guint)index; i < self->layers->len; i++) {
+    GtkListBoxRow *row = gtk_list_box_get_row_at_index(self->layer_list, (int)i);
+    char *text = g_strdup_printf("%u  %s", i + 1, ((Layer *)g_ptr_array_index(self->layers, i))->title);
+    gtk_label_set_text(GTK_LABEL(gtk_list_box_row_get_child(row)), text);
+    g_free(text);
+  }
+  rebuild_overlay_names(self);
+  if (self->layers->len == 0) {
+    show_no_map(self);
+    return;
+  }
+  if (was_current)
+    sph_sky_page_select_layer(self, MIN(index, (int)self->layers->len - 1));
+  else {
+    self->syncing = TRUE;
+    gtk_list_box_select_row(self->layer_list,
+                            gtk_list_box_get_row_at_index(self->layer_list, self->current));
+    self->syncing = FALSE;
+  }
 }
 
 int sph_sky_page_get_n_layers(SphSkyPage *self)

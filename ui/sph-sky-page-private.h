@@ -51,6 +51,8 @@ struct _SphSkyPage {
   GtkDropDown *projection_dropdown;
   GtkStringList *projection_names;
   GtkToggleButton *graticule_toggle;
+  GtkDropDown *frame_dropdown;
+  GtkToggleButton *flip_toggle;
   GtkDropDown *norm_dropdown;
   GtkStringList *norm_names;
   GtkCheckButton *percentile_check;

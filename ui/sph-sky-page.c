@@ -39,6 +39,31 @@ void sky_page_notify_title(SphSkyPage *self)
 
 /* ---- view -> controls ---- */
 
+#define COLORBAR_MAX_TICKS 24
+
+/* The colour bar's ticks for the view's scale: the core's round values, placed by the
+ * scale itself. */
+static void sync_ticks(SphSkyPage *self)
+{
+  SphColorScale scale = { .cmap = sph_sky_view_get_colormap(self->view),
+                          .norm = sph_sky_view_get_norm(self->view) };
+  sph_sky_view_get_range(self->view, &scale.vmin, &scale.vmax);
+  scale.histeq = sph_sky_view_get_histeq(self->view);
+  double values[COLORBAR_MAX_TICKS], positions[COLORBAR_MAX_TICKS];
+  int n = sph_color_scale_ticks(&scale, values, COLORBAR_MAX_TICKS);
+  for (int i = 0; i < n; i++)
+    positions[i] = sph_color_scale_position(&scale, values[i]);
+  sph_colorbar_set_ticks(self->colorbar, values, positions, n);
+}
+
+/* A hist scale's curve follows the shown field. */
+static void on_view_field_ticks(GObject *object, GParamSpec *pspec, gpointer data)
+{
+  (void)object;
+  (void)pspec;
+  sync_ticks(data);
+}
+
 static void sync_range(SphSkyPage *self)
 {
   double vmin, vmax;
@@ -52,6 +77,7 @@ static void sync_range(SphSkyPage *self)
   gtk_check_button_set_active(self->auto_range_check, sph_sky_view_get_auto_range(self->view));
   self->syncing = FALSE;
   sph_colorbar_set_range(self->colorbar, vmin, vmax);
+  sync_ticks(self);
 }
 
 static void on_view_range(GObject *object, GParamSpec *pspec, gpointer data)
@@ -134,6 +160,7 @@ static void on_view_scale_changed(GObject *object, GParamSpec *pspec, gpointer d
   gtk_check_button_set_active(self->percentile_check,
                               sph_sky_view_get_percentile_range(self->view));
   self->syncing = FALSE;
+  sync_ticks(self);
   sky_page_refresh_histogram(self);
 }
 
@@ -163,7 +190,28 @@ static void on_view_projection(GObject *object, GParamSpec *pspec, gpointer data
   gtk_drop_down_set_selected(self->projection_dropdown,
                              (guint)sph_sky_view_get_projection_kind(self->view));
   gtk_toggle_button_set_active(self->graticule_toggle, sph_sky_view_get_graticule(self->view));
+  gtk_drop_down_set_selected(self->frame_dropdown, (guint)sph_sky_view_get_frame(self->view));
+  gtk_toggle_button_set_active(self->flip_toggle,
+                               sph_sky_view_get_flip(self->view) == SPH_FLIP_GEO);
   self->syncing = FALSE;
+}
+
+static void on_frame_selected(GObject *object, GParamSpec *pspec, gpointer data)
+{
+  (void)object;
+  (void)pspec;
+  SphSkyPage *self = data;
+  guint selected = gtk_drop_down_get_selected(self->frame_dropdown);
+  if (!self->syncing && selected <= SPH_COORD_ECLIPTIC)
+    sph_sky_view_set_frame(self->view, (SphCoordSys)selected);
+}
+
+static void on_flip_toggled(GtkToggleButton *toggle, gpointer data)
+{
+  SphSkyPage *self = data;
+  if (!self->syncing)
+    sph_sky_view_set_flip(self->view,
+                          gtk_toggle_button_get_active(toggle) ? SPH_FLIP_GEO : SPH_FLIP_ASTRO);
 }
 
 static void on_projection_selected(GObject *object, GParamSpec *pspec, gpointer data)
@@ -196,11 +244,14 @@ static void save_settings(SphSkyPage *self)
     .projection = sph_sky_view_get_projection_kind(self->view),
     .graticule = sph_sky_view_get_graticule(self->view),
     .percentile_range = sph_sky_view_get_percentile_range(self->view),
+    .flip = sph_sky_view_get_flip(self->view),
+    .frame = sph_sky_view_get_frame(self->view),
   };
   if (settings.cmap == self->saved.cmap && settings.norm == self->saved.norm &&
       settings.projection == self->saved.projection &&
       settings.graticule == self->saved.graticule &&
-      settings.percentile_range == self->saved.percentile_range)
+      settings.percentile_range == self->saved.percentile_range &&
+      settings.flip == self->saved.flip && settings.frame == self->saved.frame)
     return;
   self->saved = settings;
   GError *error = NULL;
@@ -236,8 +287,16 @@ void sph_sky_page_set_settings_path(SphSkyPage *self, const char *path)
   if (settings.projection != sph_sky_view_get_projection_kind(self->view))
     sph_sky_view_set_projection_kind(self->view, settings.projection);
   sph_sky_view_set_graticule(self->view, settings.graticule);
+  sph_sky_view_set_flip(self->view, settings.flip);
+  sph_sky_view_set_frame(self->view, settings.frame);
   self->saved = settings;
   self->settings_path = g_strdup(path);
+}
+
+SphColorbar *sph_sky_page_get_colorbar(SphSkyPage *self)
+{
+  g_return_val_if_fail(SPH_IS_SKY_PAGE(self), NULL);
+  return self->colorbar;
 }
 
 SphHistogram *sph_sky_page_get_histogram(SphSkyPage *self)
@@ -443,6 +502,14 @@ static void action_step_layer(GtkWidget *widget, const char *name, GVariant *par
   sph_sky_page_select_layer(self, ((self->current + step) % n + n) % n);
 }
 
+static void action_close_layer(GtkWidget *widget, const char *name, GVariant *parameter)
+{
+  (void)name;
+  (void)parameter;
+  SphSkyPage *self = SPH_SKY_PAGE(widget);
+  sph_sky_page_close_layer(self, self->current);
+}
+
 static void action_step_field(GtkWidget *widget, const char *name, GVariant *parameter)
 {
   (void)name;
@@ -486,6 +553,23 @@ static void action_projection(GtkWidget *widget, const char *name, GVariant *par
   int kind = g_variant_get_int32(parameter);
   if (kind >= 0 && kind < SPH_PROJ_COUNT)
     sph_sky_view_set_projection_kind(SPH_SKY_PAGE(widget)->view, (SphProjectionKind)kind);
+}
+
+static void action_frame(GtkWidget *widget, const char *name, GVariant *parameter)
+{
+  (void)name;
+  int frame = g_variant_get_int32(parameter);
+  if (frame >= SPH_COORD_UNKNOWN && frame <= SPH_COORD_ECLIPTIC)
+    sph_sky_view_set_frame(SPH_SKY_PAGE(widget)->view, (SphCoordSys)frame);
+}
+
+static void action_toggle_flip(GtkWidget *widget, const char *name, GVariant *parameter)
+{
+  (void)name;
+  (void)parameter;
+  SphSkyView *view = SPH_SKY_PAGE(widget)->view;
+  sph_sky_view_set_flip(view, sph_sky_view_get_flip(view) == SPH_FLIP_GEO ? SPH_FLIP_ASTRO
+                                                                           : SPH_FLIP_GEO);
 }
 
 static void action_clear_marks(GtkWidget *widget, const char *name, GVariant *parameter)
@@ -608,6 +692,8 @@ static void sph_sky_page_class_init(SphSkyPageClass *klass)
   gtk_widget_class_bind_template_child(widget_class, SphSkyPage, projection_dropdown);
   gtk_widget_class_bind_template_child(widget_class, SphSkyPage, projection_names);
   gtk_widget_class_bind_template_child(widget_class, SphSkyPage, graticule_toggle);
+  gtk_widget_class_bind_template_child(widget_class, SphSkyPage, frame_dropdown);
+  gtk_widget_class_bind_template_child(widget_class, SphSkyPage, flip_toggle);
   gtk_widget_class_bind_template_child(widget_class, SphSkyPage, norm_names);
   gtk_widget_class_bind_template_child(widget_class, SphSkyPage, percentile_check);
   gtk_widget_class_bind_template_child(widget_class, SphSkyPage, histogram);
@@ -620,6 +706,9 @@ static void sph_sky_page_class_init(SphSkyPageClass *klass)
   gtk_widget_class_install_action(widget_class, "sky.select-layer", "i", action_select_layer);
   gtk_widget_class_install_action(widget_class, "sky.step-layer", "i", action_step_layer);
   gtk_widget_class_install_action(widget_class, "sky.step-field", "i", action_step_field);
+  gtk_widget_class_install_action(widget_class, "sky.close-layer", NULL, action_close_layer);
+  gtk_widget_class_add_binding_action(widget_class, GDK_KEY_W, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
+                                      "sky.close-layer", NULL);
   gtk_widget_class_install_action(widget_class, "sky.toggle-overlay", NULL,
                                   action_toggle_overlay);
   gtk_widget_class_install_action(widget_class, "sky.clear-marks", NULL, action_clear_marks);
@@ -647,6 +736,20 @@ static void sph_sky_page_class_init(SphSkyPageClass *klass)
   gtk_widget_class_add_binding_action(widget_class, GDK_KEY_c, 0, "sky.projection", "i",
                                       SPH_PROJ_CARTESIAN);
   gtk_widget_class_add_binding_action(widget_class, GDK_KEY_Delete, 0, "sky.clear-marks", NULL);
+  gtk_widget_class_install_action(widget_class, "sky.frame", "i", action_frame);
+  gtk_widget_class_install_action(widget_class, "sky.toggle-flip", NULL, action_toggle_flip);
+  /* healpy's letters: G, C (celestial) and E; M for the map's own frame. */
+  static const struct {
+    guint key;
+    SphCoordSys frame;
+  } frame_keys[] = { { GDK_KEY_M, SPH_COORD_UNKNOWN },
+                     { GDK_KEY_G, SPH_COORD_GALACTIC },
+                     { GDK_KEY_C, SPH_COORD_EQUATORIAL },
+                     { GDK_KEY_E, SPH_COORD_ECLIPTIC } };
+  for (gsize i = 0; i < G_N_ELEMENTS(frame_keys); i++)
+    gtk_widget_class_add_binding_action(widget_class, frame_keys[i].key, GDK_SHIFT_MASK,
+                                        "sky.frame", "i", (int)frame_keys[i].frame);
+  gtk_widget_class_add_binding_action(widget_class, GDK_KEY_x, 0, "sky.toggle-flip", NULL);
 }
 
 static void sph_sky_page_init(SphSkyPage *self)
@@ -668,6 +771,8 @@ static void sph_sky_page_init(SphSkyPage *self)
   g_signal_connect(self->projection_dropdown, "notify::selected",
                    G_CALLBACK(on_projection_selected), self);
   g_signal_connect(self->graticule_toggle, "toggled", G_CALLBACK(on_graticule_toggled), self);
+  g_signal_connect(self->frame_dropdown, "notify::selected", G_CALLBACK(on_frame_selected), self);
+  g_signal_connect(self->flip_toggle, "toggled", G_CALLBACK(on_flip_toggled), self);
   g_signal_connect(self->view, "notify::projection", G_CALLBACK(on_view_projection), self);
   g_signal_connect(self->view, "notify::graticule", G_CALLBACK(on_view_projection), self);
   static const char *const remembered[] = { "notify::colormap", "notify::norm",
@@ -685,6 +790,7 @@ static void sph_sky_page_init(SphSkyPage *self)
   g_signal_connect(self->view, "notify::vmin", G_CALLBACK(on_view_scale_changed), self);
   g_signal_connect(self->view, "notify::vmax", G_CALLBACK(on_view_scale_changed), self);
   g_signal_connect(self->view, "notify::colormap", G_CALLBACK(on_view_scale_changed), self);
+  g_signal_connect(self->view, "notify::field", G_CALLBACK(on_view_field_ticks), self);
   sky_page_init_layers(self);
 
   g_signal_connect(self->view, "notify::vmin", G_CALLBACK(on_view_range), self);

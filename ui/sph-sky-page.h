@@ -3,6 +3,7 @@
 
 #include <gtk/gtk.h>
 
+#include "sph-colorbar.h"
 #include "sph-histogram.h"
 #include "sph-pin-list.h"
 #include "sph-profile-plot.h"
@@ -28,6 +29,10 @@ GtkWidget *sph_sky_page_new(void);
 void sph_sky_page_set_map(SphSkyPage *page, SphMap *map, const char *title);
 /* Adds map (the page takes ownership) as a new layer and shows it. */
 void sph_sky_page_add_map(SphSkyPage *page, SphMap *map, const char *title);
+/* Closes layer index (0-based; the page frees its map and the view its textures): the
+ * next layer is shown in its place, the overlay is dropped if it was that layer, and the
+ * page is empty after the last. Ctrl+Shift+W ("sky.close-layer"). */
+void sph_sky_page_close_layer(SphSkyPage *page, int index);
 int sph_sky_page_get_n_layers(SphSkyPage *page);
 int sph_sky_page_get_current_layer(SphSkyPage *page);
 /* Shows layer index (0-based) with the field, colormap and range it last had. */
@@ -39,6 +44,8 @@ int sph_sky_page_get_overlay_layer(SphSkyPage *page);
 void sph_sky_page_set_overlay_opacity(SphSkyPage *page, double opacity);
 const char *sph_sky_page_get_title(SphSkyPage *page);
 SphSkyView *sph_sky_page_get_view(SphSkyPage *page);
+/* The colour bar under the map, with the view's ticks. */
+SphColorbar *sph_sky_page_get_colorbar(SphSkyPage *page);
 
 /* The side list of the pinned point and the plot along the view's line. */
 SphPinList *sph_sky_page_get_pin_list(SphSkyPage *page);

@@ -17,6 +17,13 @@ G_BEGIN_DECLS
  * missing pixel). g_free the result. */
 char *sph_sky_readout_text(const SphMap *map, int field, double theta, double phi);
 
+/* The same with the longitude and latitude in frame view_frame (named after it) when the
+ * map's frame and view_frame are both known and differ: theta/phi stay the map's own
+ * (they name its pixel), the longitude and latitude are those a view in view_frame
+ * shows. */
+char *sph_sky_readout_text_in_frame(const SphMap *map, int field, double theta, double phi,
+                                    SphCoordSys view_frame);
+
 /* The names of a frame's longitude and latitude: l/b, RA/Dec, λ/β, or lon/lat. */
 void sph_sky_readout_lonlat_names(SphCoordSys coordsys, const char **lon, const char **lat);
 

@@ -5,6 +5,7 @@
 #include "sph-sky-view-private.h"
 
 #include <float.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "sphaera/healpix.h"
@@ -12,6 +13,32 @@
 #include "sph-gl-program.h"
 
 /* ---- the GL renderer ---- */
+
+/* How much coarser (in each direction) the image is while a drag lasts: at least twice,
+ * more while frames come slower than 25 a second (up to six times, a 213 x 133 image at
+ * 1280 x 800), less again when they come faster than 50. */
+#define MIN_DRAG_DIVISOR 2
+#define MAX_DRAG_DIVISOR 6
+#define SLOW_FRAME_US (G_USEC_PER_SEC / 25)
+#define FAST_FRAME_US (G_USEC_PER_SEC / 50)
+
+/* Adapts the drag divisor to the time since the previous frame of the same drag. */
+static void adapt_drag_divisor(SphSkyView *self)
+{
+  gint64 now = g_get_monotonic_time();
+  if (!self->dragging) {
+    self->last_drag_frame_us = 0;
+    return;
+  }
+  if (self->drag_div_fixed == 0 && self->last_drag_frame_us > 0) {
+    gint64 interval = now - self->last_drag_frame_us;
+    if (interval > SLOW_FRAME_US && self->drag_div < MAX_DRAG_DIVISOR)
+      self->drag_div++;
+    else if (interval < FAST_FRAME_US && self->drag_div > MIN_DRAG_DIVISOR)
+      self->drag_div--;
+  }
+  self->last_drag_frame_us = now;
+}
 
 static void set_gl_failure(SphSkyView *self, GError *error)
 {
@@ -67,7 +94,7 @@ void sky_view_gl_realize(GtkWidget *widget)
   }
 
   const char *header = es ? "#version 300 es\nprecision highp float;\nprecision highp int;\n"
-                            "precision highp sampler2D;\n#line 1\n"
+                            "precision highp sampler2D;\nprecision highp sampler2DArray;\n#line 1\n"
                           : "#version 150\n#line 1\n";
   GError *error = NULL;
   self->program = sph_gl_program_from_resources(header, SHADER_RESOURCE "sky.vert",
@@ -81,6 +108,8 @@ void sky_view_gl_realize(GtkWidget *widget)
   self->loc_cmap = glGetUniformLocation(self->program, "u_cmap");
   self->loc_nside = glGetUniformLocation(self->program, "u_nside");
   self->loc_tex_width = glGetUniformLocation(self->program, "u_tex_width");
+  self->loc_layer_rows = glGetUniformLocation(self->program, "u_layer_rows");
+  self->loc_ov_layer_rows = glGetUniformLocation(self->program, "u_ov_layer_rows");
   self->loc_vmin = glGetUniformLocation(self->program, "u_vmin");
   self->loc_vmax = glGetUniformLocation(self->program, "u_vmax");
   self->loc_image_size = glGetUniformLocation(self->program, "u_image_size");
@@ -101,9 +130,11 @@ void sky_view_gl_realize(GtkWidget *widget)
   self->loc_ov_index = glGetUniformLocation(self->program, "u_ov_index");
   self->loc_index_scale = glGetUniformLocation(self->program, "u_index_scale");
   self->loc_bad_nonpositive = glGetUniformLocation(self->program, "u_bad_nonpositive");
+  self->loc_linear_steps = glGetUniformLocation(self->program, "u_linear_steps");
 
   glGenVertexArrays(1, &self->vao);
   glGenTextures(1, &self->values_tex);
+  glGenTextures(1, &self->preview_tex);
   glGenTextures(1, &self->cmap_tex);
   glGenTextures(1, &self->ov_values_tex);
   glGenTextures(1, &self->ov_cmap_tex);
@@ -112,6 +143,13 @@ void sky_view_gl_realize(GtkWidget *widget)
   glGenTextures(1, &self->ov_index_tex);
   self->index_uploaded = self->ov_index_uploaded = G_MAXUINT;
   glGetIntegerv(GL_MAX_TEXTURE_SIZE, &self->max_texture_size);
+  glGetIntegerv(GL_MAX_ARRAY_TEXTURE_LAYERS, &self->max_array_layers);
+  const char *div = g_getenv("SPHAERA_DRAG_DIVISOR");
+  self->drag_div_fixed = div != NULL ? CLAMP(atoi(div), 1, MAX_DRAG_DIVISOR) : 0;
+  self->drag_div = self->drag_div_fixed > 0 ? self->drag_div_fixed : MIN_DRAG_DIVISOR;
+  const char *cap = g_getenv("SPHAERA_GL_MAX_TEXTURE_SIZE");
+  if (cap != NULL && self->texture_size_cap == 0)
+    self->texture_size_cap = MAX(atoi(cap), 0);
   self->gl_ready = TRUE;
   self->values_dirty = TRUE;
   self->cmap_dirty = TRUE;
@@ -127,84 +165,31 @@ void sky_view_gl_unrealize(GtkWidget *widget)
   SphSkyView *self = SPH_SKY_VIEW(widget);
   if (self->gl_ready) {
     gtk_gl_area_make_current(GTK_GL_AREA(widget));
+    sky_view_upload_stop(self);
     glDeleteTextures(1, &self->values_tex);
+    glDeleteTextures(1, &self->preview_tex);
+    self->preview_tex = 0;
     glDeleteTextures(1, &self->cmap_tex);
     glDeleteTextures(1, &self->ov_values_tex);
     glDeleteTextures(1, &self->ov_cmap_tex);
     glDeleteTextures(1, &self->steps_tex);
     glDeleteTextures(1, &self->index_tex);
     glDeleteTextures(1, &self->ov_index_tex);
+    glDeleteTextures(1, &self->drag_tex);
+    glDeleteFramebuffers(1, &self->drag_fbo);
+    self->drag_tex = self->drag_fbo = 0;
+    self->drag_fbo_width = self->drag_fbo_height = 0;
     self->index_tex = self->ov_index_tex = 0;
     self->ov_values_tex = self->ov_cmap_tex = self->steps_tex = 0;
     glDeleteVertexArrays(1, &self->vao);
     glDeleteProgram(self->program);
     self->values_tex = self->cmap_tex = self->vao = self->program = 0;
     self->gl_ready = FALSE;
+    self->values_texture_bytes = self->ov_values_texture_bytes = 0;
   }
   g_clear_error(&self->gl_error);
   sky_view_invalidate_cpu_image(self);
   GTK_WIDGET_CLASS(g_type_class_peek(GTK_TYPE_GL_AREA))->unrealize(widget);
-}
-
-/* One field of map into texture tex (tex_width x tex_rows); FALSE when out of memory. */
-static gboolean upload_field(GLuint tex, const SphMap *map, const double *values,
-                             int tex_width, int tex_rows)
-{
-  size_t count = (size_t)tex_width * (size_t)tex_rows;
-  float *texels = sph_alloc_aligned(count, sizeof *texels, NULL);
-  if (texels == NULL)
-    return FALSE;
-  /* Bad pixels become exactly the float UNSEEN, the one value the shader tests for. */
-  const float unseen = (float)SPH_UNSEEN;
-  for (int64_t ring = 0; ring < map->npix; ring++) {
-    int64_t src = map->ordering == SPH_ORDER_RING ? ring : sph_hp_ring2nest(map->nside, ring);
-    double v = values[src];
-    texels[ring] = sph_hp_is_unseen(v) ? unseen : (float)v;
-  }
-  for (size_t i = (size_t)map->npix; i < count; i++)
-    texels[i] = unseen;
-
-  glBindTexture(GL_TEXTURE_2D, tex);
-  glPixelStorei(GL_UNPACK_ALIGNMENT, 4);
-  glPixelStorei(GL_UNPACK_ROW_LENGTH, 0);
-  glTexImage2D(GL_TEXTURE_2D, 0, GL_R32F, tex_width, tex_rows, 0, GL_RED, GL_FLOAT, texels);
-  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_NEAREST);
-  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_NEAREST);
-  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
-  glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
-  sph_free_aligned(texels);
-  return TRUE;
-}
-
-static void upload_failed(SphSkyView *self)
-{
-  self->map_exceeds_texture = TRUE; /* the CPU renderer needs no copy of the values */
-  sky_view_notify_renderer(self);
-  gtk_widget_queue_draw(GTK_WIDGET(self));
-}
-
-static void upload_values(SphSkyView *self)
-{
-  const double *values = sky_view_shown_values(self);
-  self->values_dirty = FALSE;
-  if (values == NULL || self->tex_width == 0)
-    return;
-  if (!upload_field(self->values_tex, self->map, values, self->tex_width, self->tex_rows)) {
-    upload_failed(self);
-    return;
-  }
-  self->values_uploads++;
-}
-
-static void upload_overlay_values(SphSkyView *self)
-{
-  const double *values = sky_view_overlay_values(self);
-  self->ov_values_dirty = FALSE;
-  if (values == NULL || self->ov_tex_width == 0)
-    return;
-  if (!upload_field(self->ov_values_tex, self->overlay, values, self->ov_tex_width,
-                    self->ov_tex_rows))
-    upload_failed(self);
 }
 
 static void upload_colormap_table(GLuint tex, SphColormap cmap)
@@ -293,6 +278,35 @@ static gboolean prepare_index_tables(SphSkyView *self, int width, int height)
   return TRUE;
 }
 
+/* Binds (creating or resizing it first) the framebuffer a drag draws into, 1/drag_div of
+ * the area's size; FALSE when the driver refuses it (then the drag draws at full size). */
+static gboolean bind_drag_framebuffer(SphSkyView *self, int width, int height, GLint area_fbo)
+{
+  int w = MAX((width + self->drag_div - 1) / self->drag_div, 1);
+  int h = MAX((height + self->drag_div - 1) / self->drag_div, 1);
+  if (self->drag_fbo == 0) {
+    glGenFramebuffers(1, &self->drag_fbo);
+    glGenTextures(1, &self->drag_tex);
+  }
+  if (w != self->drag_fbo_width || h != self->drag_fbo_height) {
+    glBindTexture(GL_TEXTURE_2D, self->drag_tex);
+    glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA8, w, h, 0, GL_RGBA, GL_UNSIGNED_BYTE, NULL);
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_NEAREST);
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_NEAREST);
+    glBindFramebuffer(GL_FRAMEBUFFER, self->drag_fbo);
+    glFramebufferTexture2D(GL_FRAMEBUFFER, GL_COLOR_ATTACHMENT0, GL_TEXTURE_2D, self->drag_tex,
+                           0);
+    self->drag_fbo_width = w;
+    self->drag_fbo_height = h;
+  }
+  glBindFramebuffer(GL_FRAMEBUFFER, self->drag_fbo);
+  if (glCheckFramebufferStatus(GL_FRAMEBUFFER) != GL_FRAMEBUFFER_COMPLETE) {
+    glBindFramebuffer(GL_FRAMEBUFFER, (GLuint)area_fbo);
+    return FALSE;
+  }
+  return TRUE;
+}
+
 gboolean sky_view_gl_render(GtkGLArea *area, GdkGLContext *context)
 {
   (void)context;
@@ -302,11 +316,15 @@ gboolean sky_view_gl_render(GtkGLArea *area, GdkGLContext *context)
   GLint viewport[4];
   glGetIntegerv(GL_VIEWPORT, viewport);
   int width = viewport[2], height = viewport[3];
+  GLint area_fbo = 0;
+  glGetIntegerv(GL_DRAW_FRAMEBUFFER_BINDING, &area_fbo);
 
   if (self->values_dirty)
-    upload_values(self);
+    sky_view_upload_values(self, width, height);
+  else if (self->preview_nside > 0 && !sky_view_is_plain_mollweide(self))
+    sky_view_continue_upload(self, TRUE); /* the index tables name the full map's pixels */
   if (self->ov_values_dirty)
-    upload_overlay_values(self);
+    sky_view_upload_overlay_values(self);
   if (self->cmap_dirty) {
     upload_colormap_table(self->cmap_tex, self->cmap);
     self->cmap_dirty = FALSE;
@@ -321,6 +339,16 @@ gboolean sky_view_gl_render(GtkGLArea *area, GdkGLContext *context)
   glDisable(GL_BLEND);
   glDisable(GL_DEPTH_TEST);
   glDisable(GL_DITHER);
+  /* The drawn image: the area's framebuffer, or while dragging a smaller one. */
+  adapt_drag_divisor(self);
+  int image_width = width, image_height = height;
+  gboolean coarse = self->dragging && self->drag_div > 1 && !sky_view_is_plain_mollweide(self) &&
+                    bind_drag_framebuffer(self, width, height, area_fbo);
+  if (coarse) {
+    image_width = self->drag_fbo_width;
+    image_height = self->drag_fbo_height;
+    glViewport(0, 0, image_width, image_height);
+  }
   glClearColor(sky_view_background[0] / 255.0f, sky_view_background[1] / 255.0f,
                sky_view_background[2] / 255.0f, sky_view_background[3] / 255.0f);
   glClear(GL_COLOR_BUFFER_BIT);
@@ -330,28 +358,31 @@ gboolean sky_view_gl_render(GtkGLArea *area, GdkGLContext *context)
   glUniform1i(self->loc_values, 0);
   glUniform1i(self->loc_cmap, 1);
   glUniform1i(self->loc_has_map, has_map);
-  glUniform1i(self->loc_nside, has_map ? (GLint)self->map->nside : 1);
-  glUniform1i(self->loc_tex_width, MAX(self->tex_width, 1));
+  /* While a large map is on its way the preview stands in for it. */
+  gboolean preview = has_map && self->preview_nside > 0;
+  glUniform1i(self->loc_nside, preview ? (GLint)self->preview_nside
+                               : has_map ? (GLint)self->map->nside : 1);
+  glUniform1i(self->loc_tex_width, preview ? VALUES_TEXTURE_WIDTH : MAX(self->tex_width, 1));
+  glUniform1i(self->loc_layer_rows, preview ? self->preview_rows : MAX(self->tex_rows, 1));
+  glUniform1i(self->loc_ov_layer_rows, MAX(self->ov_tex_rows, 1));
   glUniform1f(self->loc_vmin, (float)self->vmin);
   glUniform1f(self->loc_vmax, (float)self->vmax);
-  glUniform2f(self->loc_image_size, (float)width, (float)height);
+  glUniform2f(self->loc_image_size, (float)image_width, (float)image_height);
   const uint8_t *bg = sky_view_background;
   glUniform4f(self->loc_background, bg[0] / 255.0f, bg[1] / 255.0f, bg[2] / 255.0f,
               bg[3] / 255.0f);
   glUniform1f(self->loc_unseen, (float)SPH_UNSEEN);
   gboolean has_overlay = has_map && sky_view_overlay_values(self) != NULL &&
                          self->ov_tex_width > 0 && self->ov_opacity > 0.0;
-  /* Half the resolution while a drag turns or pans the view: a quarter of the table. */
-  int div = self->dragging ? 2 : 1;
-  int table_width = MAX(width / div, 1), table_height = MAX(height / div, 1);
-  gboolean use_index = prepare_index_tables(self, table_width, table_height);
-  glUniform2f(self->loc_index_scale, (float)table_width / (float)MAX(width, 1),
-              (float)table_height / (float)MAX(height, 1));
+  /* One table cell per drawn pixel. */
+  gboolean use_index = prepare_index_tables(self, image_width, image_height);
+  glUniform2f(self->loc_index_scale, 1.0f, 1.0f);
   glUniform1i(self->loc_use_index, use_index);
   glUniform1i(self->loc_index, 5);
   glUniform1i(self->loc_ov_index, 6);
   glUniform1i(self->loc_steps, 4);
   glUniform1i(self->loc_bad_nonpositive, self->norm == SPH_NORM_LOG);
+  glUniform1i(self->loc_linear_steps, self->norm == SPH_NORM_LINEAR);
   glUniform1i(self->loc_ov_values, 2);
   glUniform1i(self->loc_ov_cmap, 3);
   glUniform1i(self->loc_has_overlay, has_overlay);
@@ -361,11 +392,11 @@ gboolean sky_view_gl_render(GtkGLArea *area, GdkGLContext *context)
   glUniform1f(self->loc_ov_vmax, (float)self->ov_vmax);
   glUniform1f(self->loc_ov_opacity, (float)self->ov_opacity);
   glActiveTexture(GL_TEXTURE0);
-  glBindTexture(GL_TEXTURE_2D, self->values_tex);
+  glBindTexture(GL_TEXTURE_2D_ARRAY, preview ? self->preview_tex : self->values_tex);
   glActiveTexture(GL_TEXTURE1);
   glBindTexture(GL_TEXTURE_2D, self->cmap_tex);
   glActiveTexture(GL_TEXTURE2);
-  glBindTexture(GL_TEXTURE_2D, self->ov_values_tex);
+  glBindTexture(GL_TEXTURE_2D_ARRAY, self->ov_values_tex);
   glActiveTexture(GL_TEXTURE3);
   glBindTexture(GL_TEXTURE_2D, self->ov_cmap_tex);
   glActiveTexture(GL_TEXTURE4);
@@ -379,6 +410,14 @@ gboolean sky_view_gl_render(GtkGLArea *area, GdkGLContext *context)
   glBindVertexArray(0);
   glActiveTexture(GL_TEXTURE0);
   glUseProgram(0);
+  if (coarse) {
+    glBindFramebuffer(GL_READ_FRAMEBUFFER, self->drag_fbo);
+    glBindFramebuffer(GL_DRAW_FRAMEBUFFER, (GLuint)area_fbo);
+    glBlitFramebuffer(0, 0, image_width, image_height, 0, 0, width, height,
+                      GL_COLOR_BUFFER_BIT, GL_NEAREST);
+    glBindFramebuffer(GL_FRAMEBUFFER, (GLuint)area_fbo);
+    glViewport(viewport[0], viewport[1], viewport[2], viewport[3]);
+  }
 
   if (self->capture && width > 0 && height > 0) {
     size_t row = (size_t)width * 4;

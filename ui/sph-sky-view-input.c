@@ -46,11 +46,20 @@ static gboolean on_scroll(GtkEventControllerScroll *controller, double dx, doubl
   return TRUE;
 }
 
+void sph_sky_view_drag_begin(SphSkyView *self, double x, double y)
+{
+  g_return_if_fail(SPH_IS_SKY_VIEW(self));
+  memcpy(self->press_rot, self->proj.rot, sizeof self->press_rot);
+  self->press_x = x;
+  self->press_y = y;
+}
+
 /* Drag without Shift turns a globe, pans a gnomonic or Cartesian view: the sky follows
  * the pointer, so the new centre is the point that was under the pointer's start, seen
  * from where it is now. */
-static void drag_view(SphSkyView *self, double dx, double dy)
+void sph_sky_view_drag_to(SphSkyView *self, double dx, double dy)
 {
+  g_return_if_fail(SPH_IS_SKY_VIEW(self));
   if (self->proj.kind == SPH_PROJ_MOLLWEIDE)
     return;
   int width = gtk_widget_get_width(GTK_WIDGET(self));
@@ -71,15 +80,22 @@ static void drag_view(SphSkyView *self, double dx, double dy)
   sky_view_projection_changed(self);
 }
 
+void sph_sky_view_drag_end(SphSkyView *self)
+{
+  g_return_if_fail(SPH_IS_SKY_VIEW(self));
+  if (self->dragging) {
+    self->dragging = FALSE; /* sharpen */
+    sky_view_redraw(self);
+  }
+}
+
 static void on_drag_begin(GtkGestureDrag *gesture, double x, double y, gpointer data)
 {
   SphSkyView *self = data;
   GdkModifierType state =
     gtk_event_controller_get_current_event_state(GTK_EVENT_CONTROLLER(gesture));
   self->press_shift = (state & GDK_SHIFT_MASK) != 0;
-  memcpy(self->press_rot, self->proj.rot, sizeof self->press_rot);
-  self->press_x = x;
-  self->press_y = y;
+  sph_sky_view_drag_begin(self, x, y);
   /* A GtkGLArea takes no focus by itself; the page's keys need it when focusable. */
   if (gtk_widget_get_focusable(GTK_WIDGET(self)))
     gtk_widget_grab_focus(GTK_WIDGET(self));
@@ -92,7 +108,7 @@ static void on_drag_update(GtkGestureDrag *gesture, double dx, double dy, gpoint
   if (hypot(dx, dy) < CLICK_SLOP)
     return;
   if (!self->press_shift) {
-    drag_view(self, dx, dy);
+    sph_sky_view_drag_to(self, dx, dy);
     return;
   }
   double t1, p1, t2, p2;
@@ -106,10 +122,7 @@ static void on_drag_end(GtkGestureDrag *gesture, double dx, double dy, gpointer 
   (void)gesture;
   SphSkyView *self = data;
   double theta, phi;
-  if (self->dragging) {
-    self->dragging = FALSE; /* sharpen */
-    sky_view_redraw(self);
-  }
+  sph_sky_view_drag_end(self);
   if (hypot(dx, dy) < CLICK_SLOP) {
     if (sph_sky_view_point_to_ang(self, self->press_x, self->press_y, &theta, &phi))
       sph_sky_view_set_pin(self, theta, phi);

@@ -12,8 +12,10 @@
 #include "sphaera/graticule.h"
 #include "sphaera/raster.h"
 
-/* Values texture: RING-ordered values row by row. 4096 columns keep an NSIDE 2048 map
- * (50 M pixels) at 12288 rows, within the 16384 texels every GL 4 driver allows. */
+/* Values texture: a 2-D array texture of RING-ordered values row by row, layer after
+ * layer. 4096 columns keep an NSIDE 2048 map (50 M pixels) in one layer of 12288 rows,
+ * within the 16384 texels every GL 4 driver allows; NSIDE 8192 (805 M pixels) takes 12
+ * such layers. */
 #define VALUES_TEXTURE_WIDTH 4096
 #define SHADER_RESOURCE "/org/sphaera/Sphaera/shaders/"
 
@@ -51,16 +53,20 @@ struct _SphSkyView {
   GLuint program, vao, values_tex, cmap_tex;
   GLint loc_values, loc_cmap, loc_nside, loc_tex_width, loc_vmin, loc_vmax;
   GLint loc_image_size, loc_background, loc_unseen, loc_has_map;
-  GLint max_texture_size;
+  GLint max_texture_size, max_array_layers;
+  int texture_size_cap; /* a smaller limit for tests and debugging (0: the driver's) */
   gboolean values_dirty, cmap_dirty;
-  int tex_width, tex_rows;      /* layout of the current map in the values texture */
+  /* Layout of the current map in the values texture: tex_width columns, tex_rows rows
+   * per layer, tex_layers layers. */
+  int tex_width, tex_rows, tex_layers;
+  GLint loc_layer_rows, loc_ov_layer_rows;
   GLuint ov_values_tex, ov_cmap_tex, steps_tex;
-  GLint loc_steps, loc_bad_nonpositive;
+  GLint loc_steps, loc_bad_nonpositive, loc_linear_steps;
   gboolean steps_dirty;
   GLint loc_ov_values, loc_ov_cmap, loc_has_overlay, loc_ov_nside, loc_ov_tex_width;
   GLint loc_ov_vmin, loc_ov_vmax, loc_ov_opacity;
   gboolean ov_values_dirty, ov_cmap_dirty;
-  int ov_tex_width, ov_tex_rows;
+  int ov_tex_width, ov_tex_rows, ov_tex_layers;
 
   /* The overlay: a lent map drawn over the shown one with its own colormap and range,
    * mixed with the given opacity where its value is seen. */
@@ -97,6 +103,13 @@ struct _SphSkyView {
   GLuint index_tex, ov_index_tex;
   GLint loc_use_index, loc_index, loc_ov_index, loc_index_scale;
   guint index_uploaded, ov_index_uploaded; /* raster generations now in the textures */
+  /* While a drag lasts the shader draws into a smaller framebuffer, scaled up by a blit:
+   * a quarter of the fragments (or less) on a software rasterizer. */
+  GLuint drag_fbo, drag_tex;
+  int drag_fbo_width, drag_fbo_height;
+  int drag_div;       /* the divisor now */
+  int drag_div_fixed; /* SPHAERA_DRAG_DIVISOR (0: adapt to the frame rate) */
+  gint64 last_drag_frame_us;
   GdkTexture *cpu_texture;
   GBytes *cpu_pixels;
 
@@ -105,6 +118,17 @@ struct _SphSkyView {
   int frame_width, frame_height;
   guint64 frame_count;
   guint values_uploads;
+  gsize values_texture_bytes, ov_values_texture_bytes; /* storage the values textures hold */
+  /* A large map's preview and the progress of its upload (sph-sky-view-upload.c):
+   * preview_nside is 0 when none is shown. */
+  GLuint preview_tex;
+  int64_t preview_nside;
+  int preview_rows;
+  int64_t upload_next; /* the first texel not yet sent */
+  float *upload_buffer;
+  guint upload_tick;
+  gboolean upload_tick_running;
+  int64_t preview_threshold; /* 0: the default */
 };
 
 extern const uint8_t sky_view_background[4]; /* RGBA outside the projection */
@@ -140,6 +164,14 @@ G_GNUC_INTERNAL void sky_view_add_input_controllers(SphSkyView *self);
 /* Paints self->cpu_texture for width x height when stale (sph-sky-view-cpu.c); FALSE
  * without a map or raster. */
 G_GNUC_INTERNAL gboolean sky_view_ensure_cpu_image(SphSkyView *self, int width, int height);
+
+/* Values into textures (sph-sky-view-upload.c), with the GL context current: the shown
+ * field (a large one as a preview first, then in chunks: continue_upload sends the next,
+ * or all that are left when finish), the overlay's, and the end of a pending upload. */
+G_GNUC_INTERNAL void sky_view_upload_values(SphSkyView *self, int width, int height);
+G_GNUC_INTERNAL void sky_view_continue_upload(SphSkyView *self, gboolean finish);
+G_GNUC_INTERNAL void sky_view_upload_overlay_values(SphSkyView *self);
+G_GNUC_INTERNAL void sky_view_upload_stop(SphSkyView *self);
 
 /* The GL renderer: GtkGLArea's and GtkWidget's vfuncs. */
 G_GNUC_INTERNAL GdkGLContext *sky_view_gl_create_context(GtkGLArea *area);

@@ -63,9 +63,11 @@ void sph_sky_view_set_projection_kind(SphSkyView *self, SphProjectionKind kind)
   SphProjection proj = self->proj;
   double rot[3] = { proj.rot[0], proj.rot[1], proj.rot[2] };
   SphCoordSys coord = proj.coord;
+  SphFlip flip = proj.flip;
   sph_projection_init(&proj, kind);
   memcpy(proj.rot, rot, sizeof rot);
   proj.coord = coord;
+  proj.flip = flip;
   proj.half_sky = TRUE;
   if (kind == SPH_PROJ_GNOMONIC) {
     /* One cell per widget pixel, 60 degrees across to start with. */
@@ -77,6 +79,46 @@ void sph_sky_view_set_projection_kind(SphSkyView *self, SphProjectionKind kind)
   }
   sph_sky_view_set_projection(self, &proj);
   self->fit_cells = kind == SPH_PROJ_GNOMONIC;
+}
+
+/* A change of flip or frame keeps the rest of the projection, a gnomonic view's cells
+ * fitted to the widget included. */
+static void set_flip_or_frame(SphSkyView *self, SphFlip flip, SphCoordSys frame)
+{
+  if (flip == self->proj.flip && frame == self->proj.coord)
+    return;
+  gboolean fit = self->fit_cells;
+  SphProjection proj = self->proj;
+  proj.flip = flip;
+  proj.coord = frame;
+  sph_sky_view_set_projection(self, &proj);
+  self->fit_cells = fit;
+}
+
+void sph_sky_view_set_flip(SphSkyView *self, SphFlip flip)
+{
+  g_return_if_fail(SPH_IS_SKY_VIEW(self));
+  g_return_if_fail(flip == SPH_FLIP_ASTRO || flip == SPH_FLIP_GEO);
+  set_flip_or_frame(self, flip, self->proj.coord);
+}
+
+SphFlip sph_sky_view_get_flip(SphSkyView *self)
+{
+  g_return_val_if_fail(SPH_IS_SKY_VIEW(self), SPH_FLIP_ASTRO);
+  return self->proj.flip;
+}
+
+void sph_sky_view_set_frame(SphSkyView *self, SphCoordSys frame)
+{
+  g_return_if_fail(SPH_IS_SKY_VIEW(self));
+  g_return_if_fail((int)frame >= SPH_COORD_UNKNOWN && frame <= SPH_COORD_ECLIPTIC);
+  set_flip_or_frame(self, self->proj.flip, frame);
+}
+
+SphCoordSys sph_sky_view_get_frame(SphSkyView *self)
+{
+  g_return_val_if_fail(SPH_IS_SKY_VIEW(self), SPH_COORD_UNKNOWN);
+  return self->proj.coord;
 }
 
 SphProjectionKind sph_sky_view_get_projection_kind(SphSkyView *self)

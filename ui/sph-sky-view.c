@@ -159,34 +159,37 @@ void sky_view_redraw(SphSkyView *self)
   gtk_widget_queue_draw(GTK_WIDGET(self));
 }
 
-/* Chooses the texture layout for the current map: 4096 columns, or as many as the driver
- * allows when the rows would exceed its limit; a map that fits in neither goes to the CPU
- * renderer. */
+/* Chooses the texture layout for the current map: 4096 columns (or the driver's limit
+ * when smaller) and as many rows per layer as the map needs up to the limit, in as many
+ * layers as it takes; a map that fits in neither goes to the CPU renderer. */
 static gboolean layout_texture(SphSkyView *self, const SphMap *map, int *tex_width,
-                               int *tex_rows)
+                               int *tex_rows, int *tex_layers)
 {
   *tex_width = 0;
   *tex_rows = 0;
+  *tex_layers = 0;
   if (map == NULL || !self->gl_ready)
     return TRUE;
   int64_t max = self->max_texture_size;
+  if (self->texture_size_cap > 0)
+    max = MIN(max, (int64_t)self->texture_size_cap);
   int64_t width = MIN((int64_t)VALUES_TEXTURE_WIDTH, max);
-  int64_t rows = (map->npix + width - 1) / width;
-  if (rows > max) {
-    width = max;
-    rows = (map->npix + width - 1) / width;
-  }
-  if (rows > max)
+  int64_t rows = MIN((map->npix + width - 1) / width, max);
+  int64_t layers = (map->npix + width * rows - 1) / (width * rows);
+  if (layers > self->max_array_layers)
     return FALSE;
   *tex_width = (int)width;
   *tex_rows = (int)rows;
+  *tex_layers = (int)layers;
   return TRUE;
 }
 
 void sky_view_layout_values_texture(SphSkyView *self)
 {
-  gboolean exceeded = !layout_texture(self, self->map, &self->tex_width, &self->tex_rows);
-  exceeded |= !layout_texture(self, self->overlay, &self->ov_tex_width, &self->ov_tex_rows);
+  gboolean exceeded =
+    !layout_texture(self, self->map, &self->tex_width, &self->tex_rows, &self->tex_layers);
+  exceeded |= !layout_texture(self, self->overlay, &self->ov_tex_width, &self->ov_tex_rows,
+                              &self->ov_tex_layers);
   if (exceeded != self->map_exceeds_texture) {
     self->map_exceeds_texture = exceeded;
     g_object_notify_by_pspec(G_OBJECT(self), props[PROP_RENDERER]);
@@ -238,7 +241,7 @@ char *sph_sky_view_describe_point(SphSkyView *self, double x, double y)
   double theta, phi;
   if (!sph_sky_view_point_to_ang(self, x, y, &theta, &phi))
     return NULL;
-  return sph_sky_readout_text(self->map, self->field, theta, phi);
+  return sph_sky_readout_text_in_frame(self->map, self->field, theta, phi, self->proj.coord);
 }
 
 void sky_view_update_readout(SphSkyView *self)
@@ -680,6 +683,31 @@ guint64 sph_sky_view_get_frame_count(SphSkyView *self)
 {
   g_return_val_if_fail(SPH_IS_SKY_VIEW(self), 0);
   return self->frame_count;
+}
+
+void sph_sky_view_set_texture_size_cap(SphSkyView *self, int cap)
+{
+  g_return_if_fail(SPH_IS_SKY_VIEW(self));
+  g_return_if_fail(cap >= 0);
+  if (cap == self->texture_size_cap)
+    return;
+  self->texture_size_cap = cap;
+  sky_view_layout_values_texture(self);
+  self->values_dirty = TRUE;
+  self->ov_values_dirty = TRUE;
+  sky_view_redraw(self);
+}
+
+gsize sph_sky_view_get_texture_bytes(SphSkyView *self)
+{
+  g_return_val_if_fail(SPH_IS_SKY_VIEW(self), 0);
+  return self->values_texture_bytes + self->ov_values_texture_bytes;
+}
+
+int sph_sky_view_get_texture_layers(SphSkyView *self)
+{
+  g_return_val_if_fail(SPH_IS_SKY_VIEW(self), 0);
+  return self->tex_layers;
 }
 
 guint sph_sky_view_get_values_uploads(SphSkyView *self)

@@ -15,7 +15,7 @@ G_BEGIN_DECLS
  * live in a float texture (RING order, row by row) and a fragment shader projects and
  * colours every screen pixel with the arithmetic of sphaera/projection.h, so a change of
  * colormap or range is one uniform or a 256-texel upload. Without OpenGL (or for a map
- * too large for a texture) it draws the CPU renderer's image instead. */
+ * too large for the driver's array texture) it draws the CPU renderer's image instead. */
 
 #define SPH_TYPE_SKY_VIEW (sph_sky_view_get_type())
 G_DECLARE_FINAL_TYPE(SphSkyView, sph_sky_view, SPH, SKY_VIEW, GtkGLArea)
@@ -99,6 +99,16 @@ void sph_sky_view_get_projection(SphSkyView *view, SphProjection *proj);
 void sph_sky_view_set_projection_kind(SphSkyView *view, SphProjectionKind kind);
 SphProjectionKind sph_sky_view_get_projection_kind(SphSkyView *view);
 
+/* The orientation (astronomical, east to the left, by default; geographic mirrors it)
+ * and the view's frame (SPH_COORD_UNKNOWN: the map's own; otherwise a map in a known
+ * frame is rotated into this one, as healpy's coord=[map, view]). The rotation, the
+ * graticule, the read-out's longitude and latitude and a drag follow. Both are part of
+ * the "projection" property. */
+void sph_sky_view_set_flip(SphSkyView *view, SphFlip flip);
+SphFlip sph_sky_view_get_flip(SphSkyView *view);
+void sph_sky_view_set_frame(SphSkyView *view, SphCoordSys frame);
+SphCoordSys sph_sky_view_get_frame(SphSkyView *view);
+
 /* The core's graticule (meridians and parallels with labels) drawn over the map with
  * Cairo ("graticule"). */
 void sph_sky_view_set_graticule(SphSkyView *view, gboolean show);
@@ -107,6 +117,13 @@ gboolean sph_sky_view_get_graticule(SphSkyView *view);
 /* The direction under widget point (x, y); FALSE outside the sphere. */
 gboolean sph_sky_view_point_to_ang(SphSkyView *view, double x, double y, double *theta,
                                    double *phi);
+
+/* What a drag without Shift does, for scripts and benchmarks: begin at widget point
+ * (x, y), move by (dx, dy) from it (turning a globe, panning a flat view, drawn coarser
+ * while it lasts), end (drawn sharp again). */
+void sph_sky_view_drag_begin(SphSkyView *view, double x, double y);
+void sph_sky_view_drag_to(SphSkyView *view, double dx, double dy);
+void sph_sky_view_drag_end(SphSkyView *view);
 
 /* Annotations drawn over the map, kept as directions. A click (primary button, no drag)
  * pins the point under the pointer ("pin-changed", "has-pin"); a drag with Shift held
@@ -134,6 +151,22 @@ guint64 sph_sky_view_get_frame_count(SphSkyView *view);
 /* How many times the values texture was uploaded: once per map or field, never for a
  * change of colormap or range. */
 guint sph_sky_view_get_values_uploads(SphSkyView *view);
+/* A map larger than one texture is spread over the layers of a 2-D array texture; this
+ * caps the texture size below the driver's GL_MAX_TEXTURE_SIZE (0: no cap; also the
+ * environment variable SPHAERA_GL_MAX_TEXTURE_SIZE at realization) so a small map takes
+ * that path in tests. get_texture_layers: how many layers the shown map takes (0 when
+ * the GL renderer holds none). */
+void sph_sky_view_set_texture_size_cap(SphSkyView *view, int cap);
+int sph_sky_view_get_texture_layers(SphSkyView *view);
+/* Bytes of GL texture storage holding the map's and the overlay's values (0 once the
+ * view shows no map: the storage is given back, not kept). */
+gsize sph_sky_view_get_texture_bytes(SphSkyView *view);
+/* A map of at least npix pixels (0: the default, above NSIDE 1024) is first drawn from
+ * a preview (its values at the pixel centres of a coarser NSIDE, about one pixel for two
+ * on screen) while its values go to the GL texture a frame's worth at a time; the
+ * upload counts once it is complete. is_preview: the preview is what is drawn now. */
+void sph_sky_view_set_preview_threshold(SphSkyView *view, int64_t npix);
+gboolean sph_sky_view_is_preview(SphSkyView *view);
 
 /* Live view: follows job's snapshots, each a SphMap (sph_snapshot_data()), showing field
  * `field` of the newest. A 100 ms timer compares the job's generation with the one shown

@@ -14,6 +14,24 @@ void sph_view_settings_init(SphViewSettings *settings)
   settings->projection = SPH_PROJ_MOLLWEIDE;
   settings->graticule = FALSE;
   settings->percentile_range = FALSE;
+  settings->flip = SPH_FLIP_ASTRO;
+  settings->frame = SPH_COORD_UNKNOWN;
+}
+
+const char *sph_view_frame_name(SphCoordSys frame)
+{
+  switch (frame) {
+  case SPH_COORD_UNKNOWN:
+    return "map";
+  case SPH_COORD_GALACTIC:
+    return "galactic";
+  case SPH_COORD_EQUATORIAL:
+    return "equatorial";
+  case SPH_COORD_ECLIPTIC:
+    return "ecliptic";
+  default:
+    return NULL;
+  }
 }
 
 char *sph_settings_default_path(void)
@@ -80,6 +98,16 @@ static const char *projection_name(int i)
   return sph_projection_kind_name((SphProjectionKind)i);
 }
 
+static const char *frame_name(int i)
+{
+  return sph_view_frame_name((SphCoordSys)i);
+}
+
+static const char *flip_name(int i)
+{
+  return i == SPH_FLIP_ASTRO ? "astro" : i == SPH_FLIP_GEO ? "geo" : NULL;
+}
+
 static gboolean read_boolean(GKeyFile *file, const char *key, gboolean fallback)
 {
   GError *error = NULL;
@@ -105,6 +133,9 @@ gboolean sph_view_settings_load(const char *path, SphViewSettings *settings, GEr
                                                        SPH_PROJ_COUNT, SPH_PROJ_MOLLWEIDE);
   settings->graticule = read_boolean(file, "graticule", FALSE);
   settings->percentile_range = read_boolean(file, "percentile-range", FALSE);
+  settings->flip = (SphFlip)name_index(file, "flip", flip_name, 2, SPH_FLIP_ASTRO);
+  settings->frame = (SphCoordSys)name_index(file, "frame", frame_name, SPH_COORD_ECLIPTIC + 1,
+                                            SPH_COORD_UNKNOWN);
   g_key_file_free(file);
   return TRUE;
 }
@@ -121,6 +152,8 @@ gboolean sph_view_settings_save(const char *path, const SphViewSettings *setting
                         sph_projection_kind_name(settings->projection));
   g_key_file_set_boolean(file, VIEW_GROUP, "graticule", settings->graticule);
   g_key_file_set_boolean(file, VIEW_GROUP, "percentile-range", settings->percentile_range);
+  g_key_file_set_string(file, VIEW_GROUP, "flip", flip_name(settings->flip));
+  g_key_file_set_string(file, VIEW_GROUP, "frame", sph_view_frame_name(settings->frame));
   gboolean ok = write_key_file(file, path, error);
   g_key_file_free(file);
   return ok;

@@ -13,11 +13,12 @@ G_BEGIN_DECLS
  * g_get_user_config_dir()/sphaera/settings.ini, no GSettings schema needed):
  *
  *   [view]   colormap=planck  scale=hist  projection=orthographic  graticule=true
- *            percentile-range=false
+ *            percentile-range=false  flip=astro  frame=galactic
  *   [recent] files=/a/b.fits;/c/d.fits   (newest first)
  *
  * Unknown or malformed entries fall back to the defaults; names are the core's
- * (sph_colormap_name, sph_norm_name, sph_projection_kind_name). */
+ * (sph_colormap_name, sph_norm_name, sph_projection_kind_name); flip is astro or geo,
+ * frame map (the map's own), galactic, equatorial or ecliptic. */
 
 #define SPH_RECENT_FILES_MAX 10
 
@@ -27,9 +28,14 @@ typedef struct {
   SphProjectionKind projection;
   gboolean graticule;
   gboolean percentile_range;
+  SphFlip flip;
+  SphCoordSys frame; /* SPH_COORD_UNKNOWN: the map's own */
 } SphViewSettings;
 
-void sph_view_settings_init(SphViewSettings *settings); /* viridis, linear, Mollweide */
+/* viridis, linear, Mollweide, astro, the map's frame */
+void sph_view_settings_init(SphViewSettings *settings);
+/* "map", "galactic", "equatorial", "ecliptic" (NULL for no frame). */
+const char *sph_view_frame_name(SphCoordSys frame);
 /* The default file: g_get_user_config_dir()/sphaera/settings.ini. g_free it. */
 char *sph_settings_default_path(void);
 

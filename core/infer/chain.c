@@ -5,8 +5,28 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "sphaera/mem.h"
+
+/* A sampler writes its chain once, front to back: with 4 KiB pages a long chain costs a
+ * page fault per 512 values, which in a virtual machine can outweigh the sampling
+ * itself. Asking for transparent huge pages on the whole-page interior of a large buffer
+ * cuts that by 512; a hint only (ignored where THP is off). */
+static void advise_huge_pages(void *buf, size_t bytes)
+{
+  const size_t huge = (size_t)2 << 20;
+  if (buf == NULL || bytes < 2 * huge)
+    return;
+  long page = sysconf(_SC_PAGESIZE);
+  if (page <= 0)
+    return;
+  uintptr_t start = ((uintptr_t)buf + (uintptr_t)page - 1) & ~((uintptr_t)page - 1);
+  uintptr_t end = ((uintptr_t)buf + bytes) & ~((uintptr_t)page - 1);
+  if (end > start)
+    (void)madvise((void *)start, end - start, MADV_HUGEPAGE);
+}
 
 void sph_chain_free(SphChain *c)
 {
@@ -46,6 +66,7 @@ SphStatus sph_chain_new(size_t capacity, size_t walkers, size_t dim, const char 
   size_t cap = capacity > 0 ? capacity : 1;
   c->samples = sph_alloc_aligned(cap * walkers * dim, sizeof(double), err);
   c->log_prob = c->samples ? sph_alloc_aligned(cap * walkers, sizeof(double), err) : NULL;
+  advise_huge_pages(c->samples, cap * walkers * dim * sizeof(double));
   c->names = calloc(dim, sizeof *c->names);
   c->labels = calloc(dim, sizeof *c->labels);
   c->accepted = calloc(walkers, sizeof *c->accepted);
@@ -121,6 +142,7 @@ SphStatus sph_chain_reserve(SphChain *c, size_t steps, SphError *err)
     return sph_error_prefix(err, "chain of %zu steps x %zu walkers x %zu", steps, c->walkers,
                             c->dim);
   }
+  advise_huge_pages(samples, steps * c->walkers * c->dim * sizeof(double));
   memcpy(samples, c->samples, c->steps * c->walkers * c->dim * sizeof(double));
   memcpy(log_prob, c->log_prob, c->steps * c->walkers * sizeof(double));
   sph_free_aligned(c->samples);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "nuts.h"
 #include "sampler_common.h"
 #include "sphaera/mem.h"
 #include "sphaera/rng.h"
@@ -25,6 +26,8 @@ void sph_hmc_options_init(SphHmcOptions *o)
   o->init_scale = 0.1;
   o->parallel = -1;
   o->snapshot_interval = 0.25;
+  o->algorithm = SPH_HMC_STATIC;
+  o->max_tree_depth = 10;
 }
 
 /* Dual averaging state (Hoffman & Gelman 2014, section 3.2). */
@@ -36,11 +39,15 @@ typedef struct {
 typedef struct {
   SphRng rng;
   double *x, *grad, *x1, *grad1, *p;
+  double *nuts_work;
   double lp;
   double eps;
   DualAverage da;
   double accept_sum; /* sum of acceptance probabilities over kept steps */
   size_t accepted;   /* kept steps accepted */
+  size_t leapfrog, divergences; /* over the kept steps */
+  size_t last_leapfrog;
+  bool last_divergent;
   SphStatus status;
   SphError err;
 } HmcChain;
@@ -104,6 +111,19 @@ static double transition(const SphTarget *t, HmcChain *c, size_t leapfrog, size_
   return accept_prob;
 }
 
+/* One NUTS transition, with the same return convention as transition(). */
+static double nuts(const SphTarget *t, HmcChain *c, size_t max_depth)
+{
+  SphNutsInfo info;
+  c->status = sph_nuts_transition(t, &c->rng, c->eps, max_depth, c->x, c->grad, &c->lp,
+                                  c->nuts_work, &info, &c->err);
+  if (c->status != SPH_OK)
+    return -1.0;
+  c->last_leapfrog = info.leapfrog;
+  c->last_divergent = info.divergent;
+  return info.accept_stat + (info.moved ? 2.0 : 0.0);
+}
+
 static void free_chains(HmcChain *cs, size_t n)
 {
   if (cs == NULL)
@@ -114,6 +134,7 @@ static void free_chains(HmcChain *cs, size_t n)
     sph_free_aligned(cs[k].x1);
     sph_free_aligned(cs[k].grad1);
     sph_free_aligned(cs[k].p);
+    sph_free_aligned(cs[k].nuts_work);
   }
   free(cs);
 }
@@ -135,6 +156,13 @@ static SphStatus check_options(const SphTarget *t, const SphHmcOptions *o, SphEr
     return sph_error_set(err, SPH_ERR_INVALID,
                          "HMC on %s: the target acceptance %g must lie in (0, 1)", spec,
                          o->target_accept);
+  if (o->algorithm != SPH_HMC_STATIC && o->algorithm != SPH_HMC_NUTS)
+    return sph_error_set(err, SPH_ERR_INVALID, "HMC on %s: unknown algorithm %d", spec,
+                         (int)o->algorithm);
+  if (o->algorithm == SPH_HMC_NUTS && (o->max_tree_depth < 1 || o->max_tree_depth > 30))
+    return sph_error_set(err, SPH_ERR_INVALID,
+                         "HMC on %s: the NUTS tree depth %zu must be from 1 to 30", spec,
+                         o->max_tree_depth);
   if (o->initial == NULL && !(o->init_scale > 0.0))
     return sph_error_set(err, SPH_ERR_INVALID, "HMC on %s: init_scale must be positive", spec);
   return SPH_OK;
@@ -151,7 +179,11 @@ static SphStatus init_chains(const SphTarget *t, const SphHmcOptions *o, HmcChai
     c->x1 = sph_alloc_aligned(dim, sizeof(double), err);
     c->grad1 = sph_alloc_aligned(dim, sizeof(double), err);
     c->p = sph_alloc_aligned(dim, sizeof(double), err);
-    if (!c->x || !c->grad || !c->x1 || !c->grad1 || !c->p)
+    if (o->algorithm == SPH_HMC_NUTS)
+      c->nuts_work = sph_alloc_aligned(sph_nuts_work_size(dim, o->max_tree_depth),
+                                       sizeof(double), err);
+    if (!c->x || !c->grad || !c->x1 || !c->grad1 || !c->p ||
+        (o->algorithm == SPH_HMC_NUTS && !c->nuts_work))
       return SPH_ERR_NOMEM;
     SphStatus st;
     if (o->initial != NULL) {
@@ -240,7 +272,8 @@ SphStatus sph_hmc_run(const SphTarget *t, const SphHmcOptions *opts, SphJob *job
 #pragma omp parallel for schedule(dynamic) if (parallel)
     for (size_t k = 0; k < nc; k++) {
       HmcChain *c = &cs[k];
-      double r = transition(t, c, opts->leapfrog_steps, dim);
+      double r = opts->algorithm == SPH_HMC_NUTS ? nuts(t, c, opts->max_tree_depth)
+                                                 : transition(t, c, opts->leapfrog_steps, dim);
       if (r < 0.0)
         continue;
       bool accepted = r >= 2.0;
@@ -251,6 +284,8 @@ SphStatus sph_hmc_run(const SphTarget *t, const SphHmcOptions *opts, SphJob *job
       } else {
         c->accept_sum += a;
         c->accepted += accepted;
+        c->leapfrog += opts->algorithm == SPH_HMC_NUTS ? c->last_leapfrog : opts->leapfrog_steps;
+        c->divergences += c->last_divergent;
         chain->accepted[k] += accepted;
         memcpy(sph_chain_sample(chain, kept, k), c->x, dim * sizeof(double));
         chain->log_prob[kept * nc + k] = c->lp;
@@ -277,13 +312,19 @@ SphStatus sph_hmc_run(const SphTarget *t, const SphHmcOptions *opts, SphJob *job
     }
   }
   if (stats != NULL) {
-    double eps = 0.0, acc = 0.0;
+    double eps = 0.0, acc = 0.0, leapfrog = 0.0;
+    size_t divergences = 0;
     for (size_t k = 0; k < nc; k++) {
       eps += cs[k].eps / (double)nc;
       acc += chain->steps > 0 ? cs[k].accept_sum / (double)chain->steps / (double)nc : 0.0;
+      leapfrog += chain->steps > 0 ? (double)cs[k].leapfrog / (double)chain->steps / (double)nc
+                                   : 0.0;
+      divergences += cs[k].divergences;
     }
     stats->step_size = eps;
     stats->mean_accept_prob = acc;
+    stats->mean_leapfrog = leapfrog;
+    stats->divergences = divergences;
   }
   free_chains(cs, nc);
   if (st == SPH_OK || st == SPH_ERR_CANCELLED) {

@@ -15,6 +15,7 @@
 #include "sphaera/mem.h"
 #include "sphaera/target_plugin.h"
 #include "sampler_common.h"
+#include "target_native.h"
 
 #define AR1_RHO 0.9
 #define BIMODAL_OFFSET 3.0
@@ -22,7 +23,7 @@
 #define MAX_BUILTIN_DIM 10000
 #define ROSENBROCK_UPPER 110.0
 
-typedef enum { KIND_GAUSS, KIND_ROSENBROCK, KIND_BIMODAL, KIND_PLUGIN } TargetKind;
+typedef enum { KIND_GAUSS, KIND_ROSENBROCK, KIND_BIMODAL, KIND_PLUGIN, KIND_NATIVE } TargetKind;
 
 struct SphTarget {
   TargetKind kind;
@@ -41,6 +42,10 @@ struct SphTarget {
   /* plugin */
   void *dl;
   const SphTargetPlugin *plugin;
+  /* native: a model built in the library (cl-fit) */
+  SphTargetLogLikeFn native_loglike;
+  void *native_model;
+  void (*native_free)(void *model);
 };
 
 void sph_target_free(SphTarget *t)
@@ -59,6 +64,8 @@ void sph_target_free(SphTarget *t)
   free(t->spec);
   if (t->dl != NULL)
     dlclose(t->dl);
+  if (t->native_free != NULL)
+    t->native_free(t->native_model);
   free(t);
 }
 
@@ -202,9 +209,14 @@ SphStatus sph_target_new(const char *spec, SphTarget **out, SphError *err)
       return st;
     return new_builtin(KIND_BIMODAL, spec, dim, out, err);
   }
+  if (strncmp(spec, "cl-fit", 6) == 0)
+    return sph_error_set(err, SPH_ERR_INVALID,
+                         "target %s: the spectrum fit is made from a map, its mask and a "
+                         "theory spectrum with sph_target_cl_fit_new (sphaera-cli reads the "
+                         "files for --target cl-fit[:MAP.fits[,MASK.fits]])", spec);
   return sph_error_set(err, SPH_ERR_INVALID,
-                       "target %s: unknown target (try gauss:D, rosenbrock, bimodal or "
-                       "plugin:PATH.so)", spec);
+                       "target %s: unknown target (try gauss:D, rosenbrock, bimodal, cl-fit "
+                       "or plugin:PATH.so)", spec);
 }
 
 static char *copy_plugin_string(const char *s)
@@ -308,6 +320,44 @@ SphStatus sph_target_new_plugin(const char *path, SphTarget **out, SphError *err
   return SPH_OK;
 }
 
+SphStatus sph_target_new_native(const char *spec, size_t dim, const char *const *names,
+                                const char *const *labels, const double *lower,
+                                const double *upper, const double *start,
+                                SphTargetLogLikeFn loglike, void *model,
+                                void (*model_free)(void *), SphTarget **out, SphError *err)
+{
+  *out = NULL;
+  SphTarget *t;
+  SphStatus st = alloc_target(KIND_NATIVE, spec, dim, &t, err);
+  if (st != SPH_OK) {
+    model_free(model);
+    return st;
+  }
+  t->native_loglike = loglike;
+  t->native_model = model;
+  t->native_free = model_free;
+  t->has_gradient = true;
+  for (size_t i = 0; i < dim; i++) {
+    t->names[i] = sph_strdup(names[i]);
+    t->labels[i] = sph_strdup(labels[i]);
+    if (t->names[i] == NULL || t->labels[i] == NULL) {
+      sph_target_free(t);
+      return sph_error_set(err, SPH_ERR_NOMEM, "target %s: out of memory", spec);
+    }
+    t->lower[i] = lower[i];
+    t->upper[i] = upper[i];
+    t->start[i] = start[i];
+  }
+  finish_box(t);
+  *out = t;
+  return SPH_OK;
+}
+
+void *sph_target_native_model(const SphTarget *t, SphTargetLogLikeFn loglike)
+{
+  return t->kind == KIND_NATIVE && t->native_loglike == loglike ? t->native_model : NULL;
+}
+
 const char *sph_target_spec(const SphTarget *t) { return t->spec; }
 size_t sph_target_dim(const SphTarget *t) { return t->dim; }
 const char *sph_target_name(const SphTarget *t, size_t i) { return i < t->dim ? t->names[i] : NULL; }
@@ -401,6 +451,7 @@ double sph_target_log_density(const SphTarget *t, const double *theta, double *g
   case KIND_GAUSS: ll = gauss_loglike(t, theta, g); break;
   case KIND_ROSENBROCK: ll = rosenbrock_loglike(t, theta, g); break;
   case KIND_BIMODAL: ll = bimodal_loglike(t, theta, g); break;
+  case KIND_NATIVE: ll = t->native_loglike(t->native_model, theta, g); break;
   default: ll = t->plugin->log_likelihood(theta, g, t->plugin->user); break;
   }
   return ll + t->log_prior;

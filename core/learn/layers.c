@@ -170,3 +170,8 @@ SphVar *sph_mlp_param(const SphMlp *mlp, size_t i)
 {
   return i < mlp->nparams ? mlp->params[i] : NULL;
 }
+
+SphVar *const *sph_mlp_params(const SphMlp *mlp)
+{
+  return mlp->params;
+}

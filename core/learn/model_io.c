@@ -2,6 +2,8 @@
 /* Saving and loading MLPs (format in model_io.h). */
 #include "sphaera/model_io.h"
 
+#include "sphaera/cnn.h"
+
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -80,6 +82,41 @@ static uint64_t fnv1a(const unsigned char *p, size_t n)
   return h;
 }
 
+/* Writes b to a temporary file beside path and renames it over path. */
+static SphStatus write_atomically(const char *path, const Buf *b, SphError *err)
+{
+  size_t plen = strlen(path);
+  char *tmp = malloc(plen + 16);
+  if (tmp == NULL)
+    return sph_error_set(err, SPH_ERR_NOMEM, "%s: out of memory", path);
+  snprintf(tmp, plen + 16, "%s.tmp-XXXXXX", path);
+  SphStatus st = SPH_OK;
+  int fd = mkstemp(tmp);
+  if (fd < 0) {
+    st = sph_error_set(err, SPH_ERR_IO, "%s: cannot create a temporary file beside it (%s)", path,
+                       strerror(errno));
+  } else {
+    fchmod(fd, 0644); /* mkstemp's 0600 would hide the model from other users */
+    FILE *f = fdopen(fd, "wb");
+    bool ok = f != NULL && fwrite(b->data, 1, b->len, f) == b->len && fflush(f) == 0 &&
+              fsync(fileno(f)) == 0;
+    int saved = errno;
+    if (f != NULL)
+      ok = (fclose(f) == 0) && ok;
+    else
+      close(fd);
+    if (!ok)
+      st = sph_error_set(err, SPH_ERR_IO, "%s: cannot write the model (%s)", path, strerror(saved));
+    else if (rename(tmp, path) != 0)
+      st = sph_error_set(err, SPH_ERR_IO, "%s: cannot rename the temporary file into place (%s)",
+                         path, strerror(errno));
+    if (st != SPH_OK)
+      unlink(tmp);
+  }
+  free(tmp);
+  return st;
+}
+
 SphStatus sph_mlp_save(const SphMlp *mlp, const char *path, SphError *err)
 {
   const SphMlpConfig *c = sph_mlp_config(mlp);
@@ -108,37 +145,7 @@ SphStatus sph_mlp_save(const SphMlp *mlp, const char *path, SphError *err)
     free(b.data);
     return sph_error_set(err, SPH_ERR_NOMEM, "%s: out of memory while saving the model", path);
   }
-  size_t plen = strlen(path);
-  char *tmp = malloc(plen + 16);
-  if (tmp == NULL) {
-    free(b.data);
-    return sph_error_set(err, SPH_ERR_NOMEM, "%s: out of memory", path);
-  }
-  snprintf(tmp, plen + 16, "%s.tmp-XXXXXX", path);
-  SphStatus st = SPH_OK;
-  int fd = mkstemp(tmp);
-  if (fd < 0) {
-    st = sph_error_set(err, SPH_ERR_IO, "%s: cannot create a temporary file beside it (%s)", path,
-                       strerror(errno));
-  } else {
-    fchmod(fd, 0644); /* mkstemp's 0600 would hide the model from other users */
-    FILE *f = fdopen(fd, "wb");
-    bool ok = f != NULL && fwrite(b.data, 1, b.len, f) == b.len && fflush(f) == 0 &&
-              fsync(fileno(f)) == 0;
-    int saved = errno;
-    if (f != NULL)
-      ok = (fclose(f) == 0) && ok;
-    else
-      close(fd);
-    if (!ok)
-      st = sph_error_set(err, SPH_ERR_IO, "%s: cannot write the model (%s)", path, strerror(saved));
-    else if (rename(tmp, path) != 0)
-      st = sph_error_set(err, SPH_ERR_IO, "%s: cannot rename the temporary file into place (%s)",
-                         path, strerror(errno));
-    if (st != SPH_OK)
-      unlink(tmp);
-  }
-  free(tmp);
+  SphStatus st = write_atomically(path, &b, err);
   free(b.data);
   return st;
 }
@@ -270,7 +277,7 @@ SphMlp *sph_mlp_load(const char *path, SphError *err)
   }
   mlp = sph_mlp_new(&cfg, 0, err);
   if (mlp == NULL) {
-    sph_error_prefix(err, "%s: ", path);
+    sph_error_prefix(err, "%s", path);
     goto done;
   }
   size_t elem = cfg.dtype == SPH_F32 ? 4 : 8;
@@ -307,4 +314,154 @@ SphMlp *sph_mlp_load(const char *path, SphError *err)
 done:
   free(data);
   return mlp;
+}
+
+/* ---- convolutional networks ---- */
+
+static const char cnn_magic[8] = {'S', 'P', 'H', 'C', 'N', 'N', '\r', '\n'};
+
+static void put_params(Buf *b, SphVar *const *params, size_t n, SphDType dtype)
+{
+  for (size_t p = 0; p < n; p++) {
+    const SphTensor *t = sph_var_value(params[p]);
+    put_u64(b, t->size);
+    for (size_t i = 0; i < t->size; i++) {
+      if (dtype == SPH_F32)
+        put_f32(b, ((const float *)t->data)[i]);
+      else
+        put_f64(b, ((const double *)t->data)[i]);
+    }
+  }
+}
+
+SphStatus sph_cnn_save(const SphCnn *cnn, const char *path, SphError *err)
+{
+  const SphCnnConfig *c = sph_cnn_config(cnn);
+  Buf b = {0};
+  buf_put(&b, cnn_magic, sizeof cnn_magic);
+  put_u32(&b, MODEL_VERSION);
+  put_u32(&b, (uint32_t)c->dtype);
+  put_u32(&b, (uint32_t)c->channels);
+  put_u32(&b, (uint32_t)c->height);
+  put_u32(&b, (uint32_t)c->width);
+  put_u32(&b, (uint32_t)c->nblocks);
+  for (size_t i = 0; i < c->nblocks; i++)
+    put_u32(&b, (uint32_t)c->block_channels[i]);
+  put_u32(&b, (uint32_t)c->kernel);
+  put_u32(&b, (uint32_t)c->pool);
+  put_u32(&b, (uint32_t)c->hidden);
+  put_u32(&b, (uint32_t)c->nclasses);
+  put_f64(&b, c->dropout);
+  put_params(&b, sph_cnn_params(cnn), sph_cnn_param_count(cnn), c->dtype);
+  put_u64(&b, b.failed ? 0 : fnv1a(b.data, b.len));
+  if (b.failed) {
+    free(b.data);
+    return sph_error_set(err, SPH_ERR_NOMEM, "%s: out of memory while saving the model", path);
+  }
+  SphStatus st = write_atomically(path, &b, err);
+  free(b.data);
+  return st;
+}
+
+/* Reads the parameters' elements into the network's tensors. */
+static SphStatus get_params(Reader *r, SphVar *const *params, size_t n, SphDType dtype,
+                            const char *path, SphError *err)
+{
+  size_t elem = dtype == SPH_F32 ? 4 : 8;
+  for (size_t p = 0; p < n; p++) {
+    SphTensor *t = sph_var_value(params[p]);
+    uint64_t count;
+    if (!get_u64(r, &count) || count != t->size || (r->len - r->pos) / elem < count)
+      return sph_error_set(err, SPH_ERR_FORMAT,
+                           "%s: parameter %zu should hold %zu numbers; the file disagrees", path,
+                           p, t->size);
+    for (size_t i = 0; i < t->size; i++) {
+      uint64_t u = 0;
+      for (size_t k = 0; k < elem; k++)
+        u |= (uint64_t)r->p[r->pos + k] << (8 * k);
+      r->pos += elem;
+      if (elem == 4) {
+        uint32_t u32 = (uint32_t)u;
+        memcpy((float *)t->data + i, &u32, 4);
+      } else {
+        memcpy((double *)t->data + i, &u, 8);
+      }
+    }
+  }
+  if (r->pos != r->len)
+    return sph_error_set(err, SPH_ERR_FORMAT, "%s: %zu unexpected bytes after the parameters",
+                         path, r->len - r->pos);
+  return SPH_OK;
+}
+
+SphCnn *sph_cnn_load(const char *path, SphError *err)
+{
+  size_t len = 0;
+  unsigned char *data = read_all(path, &len, err);
+  if (data == NULL)
+    return NULL;
+  SphCnn *cnn = NULL;
+  Reader r = {data, len, sizeof cnn_magic};
+  uint32_t version = 0, v[4] = {0};
+  uint64_t stored = 0;
+  Reader tail = {data, len, len >= 8 ? len - 8 : len};
+  if (len < sizeof cnn_magic || memcmp(data, cnn_magic, sizeof cnn_magic) != 0) {
+    sph_error_set(err, SPH_ERR_FORMAT, "%s: not a Sphaera CNN model file (no SPHCNN signature)",
+                  path);
+  } else if (!get_u32(&r, &version)) {
+    sph_error_set(err, SPH_ERR_FORMAT, "%s: truncated model file", path);
+  } else if (version != MODEL_VERSION) {
+    sph_error_set(err, SPH_ERR_FORMAT, "%s: model format version %u (this Sphaera reads %d)",
+                  path, version, MODEL_VERSION);
+  } else if (len < 8 + r.pos || !get_u64(&tail, &stored) || stored != fnv1a(data, len - 8)) {
+    sph_error_set(err, SPH_ERR_FORMAT,
+                  "%s: the model file is damaged (checksum mismatch: truncated or altered)", path);
+  } else {
+    r.len = len - 8;
+    SphCnnConfig c = {0};
+    uint32_t dtype = 0, nblocks = 0;
+    bool ok = get_u32(&r, &dtype) && get_u32(&r, &v[0]) && get_u32(&r, &v[1]) &&
+              get_u32(&r, &v[2]) && get_u32(&r, &nblocks) && dtype <= SPH_F64 &&
+              nblocks >= 1 && nblocks <= SPH_CNN_MAX_BLOCKS;
+    c.dtype = (SphDType)dtype;
+    c.channels = v[0], c.height = v[1], c.width = v[2], c.nblocks = nblocks;
+    for (size_t i = 0; ok && i < nblocks; i++) {
+      ok = get_u32(&r, &v[3]);
+      c.block_channels[i] = v[3];
+    }
+    ok = ok && get_u32(&r, &v[0]) && get_u32(&r, &v[1]) && get_u32(&r, &v[2]) &&
+         get_u32(&r, &v[3]) && get_f64(&r, &c.dropout);
+    c.kernel = v[0], c.pool = v[1], c.hidden = v[2], c.nclasses = v[3];
+    if (!ok || c.height > 65536 || c.width > 65536 || c.channels > 4096 || c.hidden > (1u << 20) ||
+        c.nclasses > (1u << 20))
+      sph_error_set(err, SPH_ERR_FORMAT, "%s: the model header is inconsistent", path);
+    else if ((cnn = sph_cnn_new(&c, 0, err)) == NULL)
+      sph_error_prefix(err, "%s", path);
+    else if (get_params(&r, sph_cnn_params(cnn), sph_cnn_param_count(cnn), c.dtype, path, err) !=
+             SPH_OK) {
+      sph_cnn_free(cnn);
+      cnn = NULL;
+    }
+  }
+  free(data);
+  return cnn;
+}
+
+SphModelKind sph_model_file_kind(const char *path, SphError *err)
+{
+  FILE *f = fopen(path, "rb");
+  if (f == NULL) {
+    sph_error_set(err, SPH_ERR_IO, "%s: cannot open (%s)", path, strerror(errno));
+    return SPH_MODEL_UNKNOWN;
+  }
+  char head[8] = {0};
+  size_t got = fread(head, 1, sizeof head, f);
+  fclose(f);
+  if (got == sizeof head && memcmp(head, model_magic, sizeof head) == 0)
+    return SPH_MODEL_MLP;
+  if (got == sizeof head && memcmp(head, cnn_magic, sizeof head) == 0)
+    return SPH_MODEL_CNN;
+  sph_error_set(err, SPH_ERR_FORMAT, "%s: not a Sphaera model file (neither SPHMLP nor SPHCNN)",
+                path);
+  return SPH_MODEL_UNKNOWN;
 }

@@ -145,3 +145,55 @@ SphStatus sph_optim_step(SphOptimizer *opt, SphError *err)
   }
   return SPH_OK;
 }
+
+SphStatus sph_lr_schedule_check(const SphLrScheduleConfig *s, SphError *err)
+{
+  if (!(s->base > 0.0) || !isfinite(s->base))
+    return sph_error_set(err, SPH_ERR_INVALID, "learning-rate schedule: base rate %g must be positive",
+                         s->base);
+  switch (s->kind) {
+  case SPH_SCHEDULE_CONSTANT:
+    return SPH_OK;
+  case SPH_SCHEDULE_STEP:
+  case SPH_SCHEDULE_EXPONENTIAL:
+    if (s->kind == SPH_SCHEDULE_STEP && s->step_size == 0)
+      return sph_error_set(err, SPH_ERR_INVALID, "learning-rate schedule: step size 0");
+    if (!(s->gamma > 0.0 && s->gamma <= 1.0))
+      return sph_error_set(err, SPH_ERR_INVALID,
+                           "learning-rate schedule: factor gamma %g outside (0, 1]", s->gamma);
+    return SPH_OK;
+  case SPH_SCHEDULE_WARMUP_COSINE:
+    if (s->total <= s->warmup)
+      return sph_error_set(err, SPH_ERR_INVALID,
+                           "learning-rate schedule: %zu steps in all leave none after %zu of "
+                           "warm-up",
+                           s->total, s->warmup);
+    if (!(s->final >= 0.0 && s->final <= s->base))
+      return sph_error_set(err, SPH_ERR_INVALID,
+                           "learning-rate schedule: final rate %g outside [0, %g]", s->final,
+                           s->base);
+    return SPH_OK;
+  default:
+    return sph_error_set(err, SPH_ERR_INVALID, "learning-rate schedule: unknown kind %d",
+                         (int)s->kind);
+  }
+}
+
+double sph_lr_schedule_at(const SphLrScheduleConfig *s, size_t t)
+{
+  switch (s->kind) {
+  case SPH_SCHEDULE_STEP:
+    return s->base * pow(s->gamma, (double)(t / s->step_size));
+  case SPH_SCHEDULE_EXPONENTIAL:
+    return s->base * pow(s->gamma, (double)t);
+  case SPH_SCHEDULE_WARMUP_COSINE: {
+    if (t < s->warmup)
+      return s->base * (double)(t + 1) / (double)s->warmup;
+    double u = (double)(t - s->warmup) / (double)(s->total - s->warmup);
+    u = u > 1.0 ? 1.0 : u;
+    return s->final + (s->base - s->final) * 0.5 * (1.0 + cos(M_PI * u));
+  }
+  default:
+    return s->base;
+  }
+}

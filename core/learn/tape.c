@@ -351,7 +351,15 @@ static void add_bias_backward(SphVar *c)
   SphVar *x = c->in[0], *b = c->in[1];
   if (x->grad != NULL)
     sph_tensor_axpy(x->grad, 1.0, c->grad);
-  if (b->grad != NULL) {
+  if (b->grad != NULL && c->grad->dtype == SPH_F32) {
+    /* row by row, so the inner loop runs along memory */
+    size_t n = b->value->size, m = c->value->size / n;
+    const float *g = c->grad->data;
+    float *gb = b->grad->data;
+    for (size_t i = 0; i < m; i++)
+      for (size_t j = 0; j < n; j++)
+        gb[j] += g[i * n + j];
+  } else if (b->grad != NULL) {
     size_t n = b->value->size, m = c->value->size / n;
     for (size_t j = 0; j < n; j++) {
       double s = 0.0;
@@ -378,7 +386,13 @@ SphVar *sph_add_bias(SphTape *tape, SphVar *x, SphVar *bias)
   }
   SphVar *in[2] = {x, bias};
   SphVar *c = tape_record(tape, xv->dtype, xv->ndim, xv->shape, in, 2, add_bias_backward);
-  if (c != NULL)
+  if (c != NULL && xv->dtype == SPH_F32) {
+    const float *xs = xv->data, *bs = bias->value->data;
+    float *ys = c->value->data;
+    for (size_t i = 0; i < xv->size; i += n)
+      for (size_t j = 0; j < n; j++)
+        ys[i + j] = xs[i + j] + bs[j];
+  } else if (c != NULL)
     for (size_t i = 0; i < xv->size; i++)
       sph_tensor_set(c->value, i, sph_tensor_get(xv, i) + sph_tensor_get(bias->value, i % n));
   return c;
@@ -436,4 +450,37 @@ SphVar *sph_sum(SphTape *tape, SphVar *x)
 SphVar *sph_mean(SphTape *tape, SphVar *x)
 {
   return reduce(tape, x, true);
+}
+
+static void mul_backward(SphVar *c)
+{
+  SphVar *a = c->in[0], *b = c->in[1];
+  for (size_t i = 0; i < c->value->size; i++) {
+    double g = sph_tensor_get(c->grad, i);
+    if (a->grad != NULL)
+      sph_tensor_set(a->grad, i, sph_tensor_get(a->grad, i) + g * sph_tensor_get(b->value, i));
+    if (b->grad != NULL)
+      sph_tensor_set(b->grad, i, sph_tensor_get(b->grad, i) + g * sph_tensor_get(a->value, i));
+  }
+}
+
+SphVar *sph_mul(SphTape *tape, SphVar *a, SphVar *b)
+{
+  if (a == NULL || b == NULL)
+    return tape_fail(tape, SPH_ERR_INVALID, "mul: an operand is missing");
+  if (!tape_same_dtype(tape, "mul", a, b))
+    return NULL;
+  if (!sph_tensor_same_shape(a->value, b->value)) {
+    char sa[64], sb[64];
+    return tape_fail(tape, SPH_ERR_INVALID, "mul: shapes %s and %s differ",
+                     sph_tensor_shape_str(a->value, sa, sizeof sa),
+                     sph_tensor_shape_str(b->value, sb, sizeof sb));
+  }
+  SphVar *in[2] = {a, b};
+  SphVar *c = tape_record(tape, a->value->dtype, a->value->ndim, a->value->shape, in, 2,
+                          mul_backward);
+  if (c != NULL)
+    for (size_t i = 0; i < c->value->size; i++)
+      sph_tensor_set(c->value, i, sph_tensor_get(a->value, i) * sph_tensor_get(b->value, i));
+  return c;
 }

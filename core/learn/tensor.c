@@ -10,6 +10,8 @@
 
 #include "sphaera/mem.h"
 
+static void choose_threads(size_t m, size_t n, size_t k);
+
 static size_t dtype_size(SphDType dtype)
 {
   return dtype == SPH_F32 ? sizeof(float) : sizeof(double);
@@ -174,6 +176,7 @@ SphStatus sph_tensor_gemm(bool trans_a, bool trans_b, double alpha, const SphTen
   }
   if (m > INT32_MAX || n > INT32_MAX || k > INT32_MAX)
     return sph_error_set(err, SPH_ERR_UNSUPPORTED, "matmul: dimension beyond BLAS's int");
+  choose_threads(m, n, k);
   enum CBLAS_TRANSPOSE ta = trans_a ? CblasTrans : CblasNoTrans;
   enum CBLAS_TRANSPOSE tb = trans_b ? CblasTrans : CblasNoTrans;
   int lda = (int)a->shape[1], ldb = (int)b->shape[1], ldc = (int)c->shape[1];
@@ -186,7 +189,35 @@ SphStatus sph_tensor_gemm(bool trans_a, bool trans_b, double alpha, const SphTen
   return SPH_OK;
 }
 
+/* The thread budget of sph_learn_set_threads(); 0 until it is called, and then the
+ * products leave OpenBLAS's setting alone. Process-wide because OpenBLAS's is. */
+static _Atomic int learn_threads;
+
 void sph_learn_blas_single_thread(void)
 {
+  learn_threads = 0;
   openblas_set_num_threads(1);
+}
+
+void sph_learn_set_threads(int n)
+{
+  if (n <= 1) {
+    sph_learn_blas_single_thread();
+    return;
+  }
+  /* OpenBLAS's count is raised only by the first product large enough: raising it wakes
+   * the workers, which then spin for a while and slow a network of small products. */
+  learn_threads = n;
+}
+
+/* Before a product of m x k by k x n: one thread for a small one, the budget otherwise
+ * (only when a budget was set, and only when the count changes). */
+static void choose_threads(size_t m, size_t n, size_t k)
+{
+  int budget = learn_threads;
+  if (budget <= 1)
+    return;
+  int want = (double)m * (double)n * (double)k < (double)SPH_LEARN_PARALLEL_MACS ? 1 : budget;
+  if (openblas_get_num_threads() != want)
+    openblas_set_num_threads(want);
 }

@@ -26,28 +26,60 @@ static void gather(const SphDataset *data, const size_t *rows, size_t n, SphTens
   }
 }
 
-static SphStatus check_shapes(const SphMlp *mlp, const SphDataset *data, const char *what,
+static SphStatus check_shapes(const SphNet *net, const SphDataset *data, const char *what,
                               SphError *err)
 {
-  const SphMlpConfig *c = sph_mlp_config(mlp);
-  if (data->nfeatures != c->sizes[0] || data->nclasses != c->sizes[c->nsizes - 1])
+  if (data->nfeatures != net->ninputs || data->nclasses != net->noutputs)
     return sph_error_set(err, SPH_ERR_INVALID,
                          "%s data has %zu features and %zu classes; the network takes %zu inputs "
                          "and gives %zu outputs",
-                         what, data->nfeatures, data->nclasses, c->sizes[0],
-                         c->sizes[c->nsizes - 1]);
+                         what, data->nfeatures, data->nclasses, net->ninputs, net->noutputs);
   if (data->n == 0)
     return sph_error_set(err, SPH_ERR_INVALID, "%s data is empty", what);
   return SPH_OK;
 }
 
+static SphVar *mlp_forward(SphTape *tape, const void *net, SphVar *x, bool training, SphRng *rng)
+{
+  return sph_mlp_forward(tape, net, x, training, rng);
+}
+
+SphNet sph_mlp_net(const SphMlp *mlp)
+{
+  const SphMlpConfig *c = sph_mlp_config(mlp);
+  return (SphNet){.net = mlp, .forward = mlp_forward, .params = sph_mlp_params(mlp),
+                  .nparams = sph_mlp_param_count(mlp), .ninputs = c->sizes[0],
+                  .noutputs = c->sizes[c->nsizes - 1], .dtype = c->dtype};
+}
+
 SphStatus sph_classifier_accuracy(const SphMlp *mlp, const SphDataset *data, double *accuracy,
                                   size_t *confusion, SphError *err)
 {
-  if (check_shapes(mlp, data, "evaluation", err) != SPH_OK)
+  SphNet net = sph_mlp_net(mlp);
+  return sph_net_accuracy(&net, data, accuracy, confusion, err);
+}
+
+/* With the caller's tape (reset here), whose pooled buffers then serve every epoch's
+ * evaluation: fresh buffers cost page faults comparable to the evaluation itself. */
+static SphStatus net_accuracy_on(const SphNet *net, const SphDataset *data, SphTape *tape,
+                                 double *accuracy, size_t *confusion, SphError *err);
+
+SphStatus sph_net_accuracy(const SphNet *net, const SphDataset *data, double *accuracy,
+                           size_t *confusion, SphError *err)
+{
+  SphTape *tape = sph_tape_new();
+  SphStatus st = tape ? net_accuracy_on(net, data, tape, accuracy, confusion, err)
+                      : sph_error_set(err, SPH_ERR_NOMEM, "accuracy: out of memory");
+  sph_tape_free(tape);
+  return st;
+}
+
+static SphStatus net_accuracy_on(const SphNet *net, const SphDataset *data, SphTape *tape,
+                                 double *accuracy, size_t *confusion, SphError *err)
+{
+  if (check_shapes(net, data, "evaluation", err) != SPH_OK)
     return err ? err->code : SPH_ERR_INVALID;
   const size_t chunk = 256, k = data->nclasses;
-  SphTape *tape = sph_tape_new();
   size_t *rows = malloc(chunk * sizeof *rows);
   int32_t *labels = malloc(chunk * sizeof *labels);
   SphStatus st = SPH_OK;
@@ -58,7 +90,7 @@ SphStatus sph_classifier_accuracy(const SphMlp *mlp, const SphDataset *data, dou
   size_t correct = 0;
   for (size_t start = 0; start < data->n && st == SPH_OK; start += chunk) {
     size_t n = data->n - start < chunk ? data->n - start : chunk;
-    SphTensor *x = sph_tensor_new2(sph_mlp_config(mlp)->dtype, n, data->nfeatures, err);
+    SphTensor *x = sph_tensor_new2(net->dtype, n, data->nfeatures, err);
     if (x == NULL) {
       st = err ? err->code : SPH_ERR_NOMEM;
       break;
@@ -67,7 +99,7 @@ SphStatus sph_classifier_accuracy(const SphMlp *mlp, const SphDataset *data, dou
       rows[i] = start + i;
     gather(data, rows, n, x, labels);
     sph_tape_reset(tape);
-    SphVar *out = sph_mlp_forward(tape, mlp, sph_tape_input(tape, x, false), false, NULL);
+    SphVar *out = net->forward(tape, net->net, sph_tape_input(tape, x, false), false, NULL);
     sph_tensor_free(x);
     if ((st = sph_tape_status(tape, err)) != SPH_OK)
       break;
@@ -82,7 +114,6 @@ SphStatus sph_classifier_accuracy(const SphMlp *mlp, const SphDataset *data, dou
         confusion[(size_t)labels[i] * k + best]++;
     }
   }
-  sph_tape_free(tape);
   free(rows);
   free(labels);
   if (st == SPH_OK)
@@ -111,28 +142,36 @@ SphStatus sph_train_classifier(SphMlp *mlp, const SphDataset *train, const SphDa
                                const SphTrainConfig *config, SphJob *job, SphEpochFn on_epoch,
                                void *user, SphEpochStats *last, SphError *err)
 {
-  if (check_shapes(mlp, train, "training", err) != SPH_OK ||
-      (test != NULL && check_shapes(mlp, test, "test", err) != SPH_OK))
+  SphNet net = sph_mlp_net(mlp);
+  return sph_train_net(&net, train, test, config, job, on_epoch, user, last, err);
+}
+
+SphStatus sph_train_net(const SphNet *net, const SphDataset *train, const SphDataset *test,
+                        const SphTrainConfig *config, SphJob *job, SphEpochFn on_epoch,
+                        void *user, SphEpochStats *last, SphError *err)
+{
+  if (check_shapes(net, train, "training", err) != SPH_OK ||
+      (test != NULL && check_shapes(net, test, "test", err) != SPH_OK))
     return err ? err->code : SPH_ERR_INVALID;
   if (config->epochs == 0 || config->batch_size == 0)
     return sph_error_set(err, SPH_ERR_INVALID, "training: %zu epochs of batch size %zu",
                          config->epochs, config->batch_size);
-  size_t np = sph_mlp_param_count(mlp), bs = config->batch_size, n = train->n;
+  if (config->step_schedule != NULL && sph_lr_schedule_check(config->step_schedule, err) != SPH_OK)
+    return err ? err->code : SPH_ERR_INVALID;
+  size_t bs = config->batch_size, n = train->n;
   if (bs > n)
     bs = n;
-  SphVar *params[4 * SPH_MLP_MAX_LAYERS];
-  for (size_t i = 0; i < np; i++)
-    params[i] = sph_mlp_param(mlp, i);
-  SphOptimizer *opt = sph_optim_new(&config->optim, params, np, err);
+  SphOptimizer *opt = sph_optim_new(&config->optim, net->params, net->nparams, err);
   if (opt == NULL)
     return err ? err->code : SPH_ERR_INVALID;
-  SphTape *tape = sph_tape_new();
+  SphTape *tape = sph_tape_new(), *eval_tape = sph_tape_new();
   size_t *order = malloc(n * sizeof *order);
   int32_t *labels = malloc(bs * sizeof *labels);
   SphEpochStats *history = malloc(config->epochs * sizeof *history);
-  SphTensor *xb = sph_tensor_new2(sph_mlp_config(mlp)->dtype, bs, train->nfeatures, err);
+  SphTensor *xb = sph_tensor_new2(net->dtype, bs, train->nfeatures, err);
   SphStatus st = SPH_OK;
-  if (tape == NULL || order == NULL || labels == NULL || history == NULL || xb == NULL)
+  if (tape == NULL || eval_tape == NULL || order == NULL || labels == NULL || history == NULL ||
+      xb == NULL)
     st = sph_error_set(err, SPH_ERR_NOMEM, "training: out of memory");
   SphRng order_rng, dropout_rng;
   sph_rng_init(&order_rng, config->seed, 1);
@@ -161,8 +200,11 @@ SphStatus sph_train_classifier(SphMlp *mlp, const SphDataset *train, const SphDa
       gather(train, order + step * bs, bs, xb, labels);
       sph_tape_reset(tape);
       sph_optim_zero_grad(opt);
-      SphVar *logits = sph_mlp_forward(tape, mlp, sph_tape_input(tape, xb, false), true,
-                                       &dropout_rng);
+      if (config->step_schedule != NULL)
+        sph_optim_set_learning_rate(
+            opt, sph_lr_schedule_at(config->step_schedule, epoch * steps_per_epoch + step));
+      SphVar *logits = net->forward(tape, net->net, sph_tape_input(tape, xb, false), true,
+                                    &dropout_rng);
       SphVar *loss = sph_cross_entropy_logits(tape, logits, labels, bs);
       if ((st = sph_tape_status(tape, err)) != SPH_OK)
         break;
@@ -177,7 +219,7 @@ SphStatus sph_train_classifier(SphMlp *mlp, const SphDataset *train, const SphDa
       loss_sum += l;
       if ((st = sph_backward(tape, loss, err)) != SPH_OK ||
           (st = sph_optim_step(opt, err)) != SPH_OK) {
-        sph_error_prefix(err, "training, epoch %zu, step %zu: ", epoch + 1, step + 1);
+        sph_error_prefix(err, "training, epoch %zu, step %zu", epoch + 1, step + 1);
         break;
       }
       sph_job_set_progress(job,
@@ -190,9 +232,9 @@ SphStatus sph_train_classifier(SphMlp *mlp, const SphDataset *train, const SphDa
     SphEpochStats *s = &history[epoch];
     *s = (SphEpochStats){.epoch = epoch + 1, .train_loss = loss_sum / (double)steps_per_epoch,
                          .test_accuracy = NAN};
-    st = sph_classifier_accuracy(mlp, train, &s->train_accuracy, NULL, err);
+    st = net_accuracy_on(net, train, eval_tape, &s->train_accuracy, NULL, err);
     if (st == SPH_OK && test != NULL)
-      st = sph_classifier_accuracy(mlp, test, &s->test_accuracy, NULL, err);
+      st = net_accuracy_on(net, test, eval_tape, &s->test_accuracy, NULL, err);
     if (st != SPH_OK)
       break;
     s->seconds = now_seconds() - t0;
@@ -207,6 +249,38 @@ SphStatus sph_train_classifier(SphMlp *mlp, const SphDataset *train, const SphDa
   free(labels);
   free(order);
   sph_tape_free(tape);
+  sph_tape_free(eval_tape);
   sph_optim_free(opt);
+  return st;
+}
+
+SphStatus sph_net_predict(const SphNet *net, const float *x, size_t n, double *probs,
+                          SphError *err)
+{
+  const size_t chunk = 256, k = net->noutputs, d = net->ninputs;
+  SphTape *tape = sph_tape_new();
+  if (tape == NULL)
+    return sph_error_set(err, SPH_ERR_NOMEM, "prediction: out of memory");
+  SphStatus st = SPH_OK;
+  for (size_t start = 0; start < n && st == SPH_OK; start += chunk) {
+    size_t m = n - start < chunk ? n - start : chunk;
+    SphTensor *xt = sph_tensor_new2(net->dtype, m, d, err);
+    if (xt == NULL) {
+      st = err ? err->code : SPH_ERR_NOMEM;
+      break;
+    }
+    for (size_t i = 0; i < m * d; i++)
+      sph_tensor_set(xt, i, x[start * d + i]);
+    sph_tape_reset(tape);
+    SphVar *p = sph_softmax(tape, net->forward(tape, net->net, sph_tape_input(tape, xt, false),
+                                               false, NULL));
+    sph_tensor_free(xt);
+    if ((st = sph_tape_status(tape, err)) != SPH_OK)
+      break;
+    const SphTensor *pv = sph_var_value(p);
+    for (size_t i = 0; i < m * k; i++)
+      probs[start * k + i] = sph_tensor_get(pv, i);
+  }
+  sph_tape_free(tape);
   return st;
 }

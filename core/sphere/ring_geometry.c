@@ -219,6 +219,31 @@ SphRingGeometry *sph_ring_geometry_healpix(int64_t nside, SphError *err)
   return geometry_finish(g, err);
 }
 
+SphRingGeometry *sph_ring_geometry_healpix_weighted(int64_t nside, const double *dweight,
+                                                   SphError *err)
+{
+  if (dweight == NULL) {
+    sph_error_set(err, SPH_ERR_INVALID, "HEALPix geometry: no ring weights given");
+    return NULL;
+  }
+  for (int64_t r = 0; nside >= 1 && nside <= (1 << 28) && r < 2 * nside; r++)
+    if (!(dweight[r] > -1.0 && dweight[r] < 1e6)) {
+      sph_error_set(err, SPH_ERR_INVALID,
+                    "HEALPix geometry: ring %lld's weight correction %g leaves no positive "
+                    "finite weight",
+                    (long long)(r + 1), dweight[r]);
+      return NULL;
+    }
+  SphRingGeometry *g = sph_ring_geometry_healpix(nside, err);
+  if (g == NULL)
+    return NULL;
+  for (int r = 0; r < g->nrings; r++) {
+    int64_t i = r + 1 <= 2 * nside ? r + 1 : 4 * nside - (r + 1);
+    g->rings[r].weight *= 1.0 + dweight[i - 1];
+  }
+  return g;
+}
+
 /* P_n(cos theta) and P_{n-1}(cos theta) by the three-term recurrence. */
 static void legendre_pair(int n, double x, double *pn, double *pn1)
 {

@@ -9,20 +9,60 @@
 #include "sphaera/mem.h"
 #include "sphaera/rotate.h"
 
-SphStatus sph_rotate_alm(SphAlm *alm, double psi, double theta, double phi, SphError *err)
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
+#define SPH_ROTATE_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#else
+#define SPH_ROTATE_CLONES
+#endif
+
+typedef double SphRvec __attribute__((vector_size(4 * sizeof(double))));
+/* The same, at any address (8-byte aligned). */
+typedef double SphRvecU __attribute__((vector_size(4 * sizeof(double)), aligned(8), may_alias));
+#define rload(p) (*(const SphRvecU *)(p))
+
+/* re = sum_k d[k] x[k], im = sum_k d[k] y[k], four terms at a time (the sums of a row of
+ * Wigner d with the alm, the bulk of applying a rotation). */
+SPH_ROTATE_CLONES
+static void dot2(const double *restrict d, const double *restrict x, const double *restrict y,
+                 size_t n, double *re, double *im)
 {
-  int lmax = alm->lmax;
-  if (alm->mmax != lmax)
-    return sph_error_set(err, SPH_ERR_INVALID,
-                         "rotate_alm: needs mmax = lmax (as healpy), got lmax=%d, mmax=%d", lmax,
-                         alm->mmax);
+  SphRvec sr = { 0 }, si = { 0 };
+  size_t k = 0;
+  for (; k + 4 <= n; k += 4) {
+    SphRvec dk = rload(d + k);
+    sr += dk * rload(x + k);
+    si += dk * rload(y + k);
+  }
+  double r = sr[0] + sr[1] + sr[2] + sr[3], i = si[0] + si[1] + si[2] + si[3];
+  for (; k < n; k++) {
+    r += d[k] * x[k];
+    i += d[k] * y[k];
+  }
+  *re = r;
+  *im = i;
+}
+
+SphStatus sph_rotate_alms(SphAlm *const *alm, int nalm, double psi, double theta, double phi,
+                          SphError *err)
+{
+  if (alm == NULL || nalm < 1 || alm[0] == NULL)
+    return sph_error_set(err, SPH_ERR_INVALID, "rotate_alm: no alm given");
+  int lmax = alm[0]->lmax;
+  for (int k = 0; k < nalm; k++) {
+    if (alm[k] == NULL || alm[k]->lmax != lmax)
+      return sph_error_set(err, SPH_ERR_INVALID, "rotate_alm: the alm sets differ in lmax");
+    if (alm[k]->mmax != lmax)
+      return sph_error_set(err, SPH_ERR_INVALID,
+                           "rotate_alm: needs mmax = lmax (as healpy), got lmax=%d, mmax=%d",
+                           lmax, alm[k]->mmax);
+  }
   if (!isfinite(psi) || !isfinite(theta) || !isfinite(phi))
     return sph_error_set(err, SPH_ERR_INVALID, "rotate_alm: the Euler angles must be finite");
   SphWignerRisbo *w = sph_wigner_risbo_new(lmax, theta, err);
   if (w == NULL)
     return err != NULL ? err->code : SPH_ERR_NOMEM;
   size_t dim = 2 * (size_t)lmax + 1;
-  double _Complex *b = sph_alloc_aligned(dim, sizeof *b, err);
+  double *b = sph_alloc_aligned(2 * dim * (size_t)nalm, sizeof *b, err);
   double _Complex *e_psi = sph_alloc_aligned((size_t)lmax + 1, sizeof *e_psi, err);
   double _Complex *e_phi = sph_alloc_aligned((size_t)lmax + 1, sizeof *e_phi, err);
   if (b == NULL || e_psi == NULL || e_phi == NULL) {
@@ -38,26 +78,34 @@ SphStatus sph_rotate_alm(SphAlm *alm, double psi, double theta, double phi, SphE
   }
   const double *d;
   int l;
-  while ((d = sph_wigner_risbo_next(w, &l)) != NULL) {
-    /* b_m' = exp(-i m' psi) a_lm' for m' = -l..l at b[l + m'], with
-     * a_l,-m = (-1)^m conj(a_lm) for a real field. */
-    for (int m = 0; m <= l; m++) {
-      double _Complex a = alm->values[sph_alm_index(lmax, l, m)];
-      if (m == 0)
-        a = creal(a);
-      b[l + m] = e_psi[m] * a;
-      b[l - m] = conj(b[l + m]) * ((m & 1) ? -1.0 : 1.0);
-    }
+  while ((d = sph_wigner_risbo_next_upper(w, &l)) != NULL) {
     size_t stride = 2 * (size_t)l + 1;
+    /* b_m' = exp(-i m' psi) a_lm' for m' = -l..l, with a_l,-m = (-1)^m conj(a_lm) for a
+     * real field, stored reversed (k = l - m') as real and imaginary rows so the sums
+     * below run forwards along a row of d. */
+    for (int f = 0; f < nalm; f++) {
+      double *bre = b + (size_t)f * 2 * dim, *bim = bre + dim;
+      for (int m = 0; m <= l; m++) {
+        double _Complex a = alm[f]->values[sph_alm_index(lmax, l, m)];
+        if (m == 0)
+          a = creal(a);
+        double _Complex v = e_psi[m] * a;
+        double sign = (m & 1) ? -1.0 : 1.0;
+        bre[l - m] = creal(v);
+        bim[l - m] = cimag(v);
+        bre[l + m] = sign * creal(v);
+        bim[l + m] = -sign * cimag(v);
+      }
+    }
     for (int m = 0; m <= l; m++) {
       const double *row = d + (size_t)(l - m) * stride; /* row[l - m'] = d^l_mm' */
-      double re = 0, im = 0;
-      for (size_t k = 0; k < stride; k++) { /* k = l - m' */
-        re += row[k] * creal(b[stride - 1 - k]);
-        im += row[k] * cimag(b[stride - 1 - k]);
+      for (int f = 0; f < nalm; f++) {
+        const double *bre = b + (size_t)f * 2 * dim;
+        double re, im;
+        dot2(row, bre, bre + dim, stride, &re, &im);
+        double _Complex v = e_phi[m] * (re + I * im);
+        alm[f]->values[sph_alm_index(lmax, l, m)] = m == 0 ? creal(v) : v;
       }
-      double _Complex v = e_phi[m] * (re + I * im);
-      alm->values[sph_alm_index(lmax, l, m)] = m == 0 ? creal(v) : v;
     }
   }
   sph_free_aligned(b);
@@ -65,6 +113,11 @@ SphStatus sph_rotate_alm(SphAlm *alm, double psi, double theta, double phi, SphE
   sph_free_aligned(e_phi);
   sph_wigner_risbo_free(w);
   return SPH_OK;
+}
+
+SphStatus sph_rotate_alm(SphAlm *alm, double psi, double theta, double phi, SphError *err)
+{
+  return sph_rotate_alms(&alm, 1, psi, theta, phi, err);
 }
 
 void sph_rotation_to_euler_zyz(const double m[3][3], double *psi, double *theta, double *phi)
@@ -122,8 +175,8 @@ SphMap *sph_rotate_map_alms(const SphMap *map, double psi, double theta, double 
     opt.iterations = iterations;
     if (st == SPH_OK)
       st = sph_fields_map2alm(plan, n, (const double *const *)maps, alm, &opt, job, err);
-    for (int k = 0; k < n && st == SPH_OK; k++)
-      st = sph_rotate_alm(alm[k], psi, theta, phi, err);
+    if (st == SPH_OK)
+      st = sph_rotate_alms(alm, n, psi, theta, phi, err);
     if (st == SPH_OK)
       st = sph_fields_alm2map(plan, n, (const SphAlm *const *)alm, maps, job, err);
     if (st != SPH_OK)

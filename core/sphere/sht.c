@@ -582,6 +582,17 @@ SphStatus sph_sht_check_map(const SphShtPlan *plan, const double *map, const cha
   return SPH_OK;
 }
 
+int64_t sph_sht_zero_bad_pixels(double *map, int64_t npix)
+{
+  int64_t n = 0;
+  for (int64_t i = 0; map != NULL && i < npix; i++)
+    if (!(fabs(map[i]) < 1e29) && (!isfinite(map[i]) || sph_hp_is_unseen(map[i]))) {
+      map[i] = 0.0;
+      n++;
+    }
+  return n;
+}
+
 SphStatus sph_sht_map2alm_unchecked(const SphShtPlan *plan, const double *map, SphAlm *alm,
                                     SphJob *job, SphError *err)
 {

@@ -286,6 +286,89 @@ double sph_color_scale_value(const SphColorScale *s, double t)
   return vmin + t * (vmax - vmin);
 }
 
+/* The smallest 1-2-5 step that spans [lo, hi] in at most five intervals between
+ * multiples of it (matplotlib's MaxNLocator(nbins=5, steps=[1, 2, 5, 10])). */
+static double nice_step(double lo, double hi)
+{
+  double p = pow(10.0, floor(log10((hi - lo) / 5.0)));
+  static const double mult[] = { 1.0, 2.0, 5.0, 10.0, 20.0 };
+  for (int m = 0; m < 5; m++)
+    if (ceil(hi / (mult[m] * p)) - floor(lo / (mult[m] * p)) <= 5.0)
+      return mult[m] * p;
+  return 50.0 * p;
+}
+
+static int linear_ticks(double lo, double hi, double *ticks, int max)
+{
+  double step = nice_step(lo, hi);
+  int n = 0;
+  for (double k = floor(lo / step); k * step < hi && n < max; k++) {
+    double v = k * step;
+    if (v <= lo)
+      continue;
+    ticks[n++] = fabs(v) < 1e-9 * step ? 0.0 : v;
+  }
+  return n;
+}
+
+/* Decades inside (lo, hi); with fewer than two, the 2s and 5s of each decade as well
+ * (matplotlib's LogLocator labels those too over a short span). */
+static int log_ticks(double lo, double hi, double *ticks, int max)
+{
+  int decades = 0;
+  for (double e = ceil(log10(lo)); e <= floor(log10(hi)); e++)
+    decades += pow(10.0, e) > lo && pow(10.0, e) < hi;
+  /* Every stride-th decade when there are too many to label (LogLocator's numdecs). */
+  int stride = decades > 8 ? (decades + 7) / 8 : 1;
+  static const double mult[] = { 1.0, 2.0, 5.0 };
+  int n = 0;
+  for (double e = floor(log10(lo)); e <= floor(log10(hi)) && n < max; e++) {
+    if (stride > 1 && fmod(e, stride) != 0.0)
+      continue;
+    for (int m = 0; m < (decades >= 2 ? 1 : 3) && n < max; m++) {
+      double v = mult[m] * pow(10.0, e);
+      if (v > lo && v < hi)
+        ticks[n++] = v;
+    }
+  }
+  return n;
+}
+
+/* Zero and the decades from the linear threshold out, on each side (matplotlib's
+ * SymmetricalLogLocator), every stride-th decade when there are many. */
+static int symlog_ticks(double lo, double hi, double linthresh, double *ticks, int max)
+{
+  double top = fmax(fabs(lo), fabs(hi));
+  double e0 = floor(log10(linthresh)), e1 = floor(log10(top));
+  int stride = e1 - e0 + 1.0 > 5.0 ? (int)ceil((e1 - e0 + 1.0) / 5.0) : 1;
+  int n = 0;
+  for (double e = e1; e >= e0 && n < max; e--)
+    if (fmod(e - e0, stride) == 0.0 && -pow(10.0, e) > lo)
+      ticks[n++] = -pow(10.0, e);
+  if (lo < 0.0 && hi > 0.0 && n < max)
+    ticks[n++] = 0.0;
+  for (double e = e0; e <= e1 && n < max; e++)
+    if (fmod(e - e0, stride) == 0.0 && pow(10.0, e) < hi && pow(10.0, e) > lo)
+      ticks[n++] = pow(10.0, e);
+  return n;
+}
+
+int sph_color_scale_ticks(const SphColorScale *scale, double *ticks, int max)
+{
+  double lo = scale->vmin, hi = scale->vmax;
+  if (max <= 0 || !(hi > lo) || !isfinite(lo) || !isfinite(hi))
+    return 0;
+  if (scale->norm == SPH_NORM_LOG && lo > 0.0)
+    return log_ticks(lo, hi, ticks, max);
+  if (scale->norm == SPH_NORM_SYMLOG) {
+    double lt, ls;
+    symlog_params(scale, &lt, &ls);
+    return symlog_ticks(lo, hi, lt, ticks, max);
+  }
+  /* Linear, and hist: round values, placed where the curve puts them. */
+  return linear_ticks(lo, hi, ticks, max);
+}
+
 void sph_color_scale_rgb(const SphColorScale *scale, double value, uint8_t rgb[3])
 {
   double t = sph_color_scale_position(scale, value);

@@ -8,8 +8,8 @@
  * and sample it with `sphaera-cli sample --target plugin:./line.so`.
  *
  * The test suite also builds broken variants from this file (a wrong ABI version, a
- * likelihood that returns NaN, no exported symbol) to check that Sphaera refuses them
- * with clear messages. */
+ * likelihood that returns NaN or +infinity, no exported symbol, a prior of zero width)
+ * to check that Sphaera refuses them with clear messages. */
 #include <math.h>
 #include <stddef.h>
 
@@ -24,6 +24,8 @@ static double line_log_likelihood(const double *theta, double *grad, void *user)
 #ifdef SPH_EXAMPLE_NAN
   if (theta[0] > 0.0)
     return NAN;
+  if (theta[0] < -5.0)
+    return INFINITY;
 #endif
   double a = theta[0], b = theta[1];
   double s = 0.0, ga = 0.0, gb = 0.0;
@@ -43,7 +45,11 @@ static double line_log_likelihood(const double *theta, double *grad, void *user)
 static const char *const names[2] = {"intercept", "slope"};
 static const char *const labels[2] = {"a", "b"};
 static const double lower[2] = {-10.0, -10.0};
+#ifdef SPH_EXAMPLE_ZERO_WIDTH
+static const double upper[2] = {10.0, -10.0};
+#else
 static const double upper[2] = {10.0, 10.0};
+#endif
 
 static const SphTargetPlugin plugin = {
 #ifdef SPH_EXAMPLE_BAD_ABI

@@ -74,6 +74,25 @@ SphVar *sph_log_softmax(SphTape *tape, SphVar *x);
 SphVar *sph_sum(SphTape *tape, SphVar *x);
 SphVar *sph_mean(SphTape *tape, SphVar *x);
 
+/* Elementwise product of equal shapes. */
+SphVar *sph_mul(SphTape *tape, SphVar *a, SphVar *b);
+
+/* ---- images, laid out [batch, channels, height, width] ---- */
+/* Cross-correlation (as torch's conv2d) of x [n, c, h, w] with weight [cout, c, kh, kw]
+ * plus bias [cout] (may be NULL), zero padding pad on every side, step stride:
+ * [n, cout, (h + 2 pad - kh) / stride + 1, (w + 2 pad - kw) / stride + 1]. Computed as
+ * one GEMM over the im2col matrix of the batch. */
+SphVar *sph_conv2d(SphTape *tape, SphVar *x, SphVar *weight, SphVar *bias, size_t stride,
+                   size_t pad);
+/* The maximum (ties: the first) or mean of each size x size window, stride size; rows
+ * and columns beyond a whole window are dropped. */
+SphVar *sph_max_pool2d(SphTape *tape, SphVar *x, size_t size);
+SphVar *sph_avg_pool2d(SphTape *tape, SphVar *x, size_t size);
+/* The same elements in row-major order under another shape of the same size. */
+SphVar *sph_reshape(SphTape *tape, SphVar *x, int ndim, const size_t *shape);
+/* [n, ...] -> [n, the product of the rest] */
+SphVar *sph_flatten(SphTape *tape, SphVar *x);
+
 /* ---- losses: means over all elements (rows for cross-entropy) ---- */
 /* mean((pred - target)^2) */
 SphVar *sph_mse_loss(SphTape *tape, SphVar *pred, SphVar *target);

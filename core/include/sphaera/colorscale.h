@@ -78,6 +78,14 @@ double sph_color_scale_position(const SphColorScale *scale, double value);
  * one): where a colour bar puts a tick. */
 double sph_color_scale_value(const SphColorScale *scale, double t);
 
+/* Round values for a colour bar's labels, strictly inside (vmin, vmax), ascending, at
+ * most max of them; returns how many. Linear and hist: the smallest 1-2-5 step with at
+ * most five intervals (hist places them along its curve); log: the decades inside (with their 2s
+ * and 5s when fewer than two); symlog: zero and the decades from linthresh outwards on
+ * each side, as matplotlib's locators give them. Place each at
+ * sph_color_scale_position(scale, tick) along the bar. */
+int sph_color_scale_ticks(const SphColorScale *scale, double *ticks, int max);
+
 /* The colour of one value: grey (SPH_BAD_*) when bad, else the colormap entry
  * sph_colormap_index(sph_color_scale_position(...)). */
 void sph_color_scale_rgb(const SphColorScale *scale, double value, uint8_t rgb[3]);

@@ -66,8 +66,13 @@ SphMap *sph_smoothing(const SphMap *map, double fwhm, int lmax, int iterations, 
  * are the centres of the pixel's children at 8 and 16 NSIDE (equal areas: the midpoint
  * rule, error ~ 1/k^2), Richardson-extrapolated; pixels related by the grid's symmetries
  * (quarter turns, the equator mirror, shifts along a ring within |z| < 2/3) are done once.
+ * The pairs enter only through their angles: they are gathered into one binned
+ * distribution of 1 - cos(angle) (weights and first and second moments per bin), and
+ * the Legendre sums run over the bins (second-order Taylor), so the cost is NSIDE^2/8
+ * pixels x 2^15 pairs plus 16384 bins x lmax (0.2 s at NSIDE 32 where a recurrence per
+ * pair took 14 s; ~2 s of CPU at NSIDE 128, growing as NSIDE^2).
  * Agrees with healpy-data's tables to ~1e-5 (see test-fields). wl gets lmax + 1 values;
- * nside a power of two up to 2^20, lmax <= 4 NSIDE. Cost ~ NSIDE^2/8 pixels x 2^15 pairs
- * x lmax. wl_pol (may be NULL) gets healpy's pixwin(nside, pol=True)[1], the same
- * pixel profile through the spin-2 kernel: the pair mean of d^l_22 (0 for l < 2). */
+ * nside a power of two up to 2^20, lmax <= 4 NSIDE. wl_pol (may be NULL) gets healpy's
+ * pixwin(nside, pol=True)[1], the same pixel profile through the spin-2 kernel: the pair
+ * mean of d^l_22 (0 for l < 2). */
 SphStatus sph_pixwin(int64_t nside, int lmax, double *wl, double *wl_pol, SphError *err);

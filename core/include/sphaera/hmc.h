@@ -6,7 +6,9 @@
  * averaging (Hoffman & Gelman 2014, JMLR 15, algorithm 5: gamma = 0.05, t0 = 10,
  * kappa = 0.75, mu = ln(10 eps0)) towards a target mean acceptance probability.
  * Several independent chains run side by side; each has its own random stream and its
- * own adapted step size. */
+ * own adapted step size. With algorithm SPH_HMC_NUTS the path length is chosen per
+ * transition by the No-U-Turn criterion (see core/infer/nuts.h) and dual averaging
+ * drives Stan's accept_stat towards target_accept. */
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -15,6 +17,13 @@
 #include "sphaera/error.h"
 #include "sphaera/job.h"
 #include "sphaera/target.h"
+
+typedef enum {
+  SPH_HMC_STATIC = 0, /* L leapfrog steps and a Metropolis test */
+  /* the No-U-Turn sampler (Hoffman & Gelman 2014) in Stan's multinomial form with the
+   * generalised no-U-turn criterion; leapfrog_steps is unused */
+  SPH_HMC_NUTS = 1,
+} SphHmcAlgorithm;
 
 typedef struct {
   size_t chains;         /* default 4 */
@@ -30,11 +39,17 @@ typedef struct {
   double init_scale;        /* default 0.1 */
   int parallel;             /* chains on OpenMP threads: 1, 0, -1 (default) if expensive */
   double snapshot_interval; /* seconds; default 0.25 */
+  SphHmcAlgorithm algorithm; /* default SPH_HMC_STATIC */
+  size_t max_tree_depth;     /* NUTS: at most 2^depth leapfrog steps; default 10 */
 } SphHmcOptions;
 
 typedef struct {
   double step_size;        /* mean over chains of the step size used after warm-up */
-  double mean_accept_prob; /* mean of min(1, exp(-dH)) over the kept transitions */
+  /* mean of min(1, exp(-dH)) over the kept transitions (NUTS: Stan's accept_stat, the
+   * mean over each trajectory's points) */
+  double mean_accept_prob;
+  double mean_leapfrog;    /* leapfrog steps per kept transition */
+  size_t divergences;      /* NUTS: kept transitions ended by an energy error > 1000 */
 } SphHmcStats;
 
 void sph_hmc_options_init(SphHmcOptions *opts);

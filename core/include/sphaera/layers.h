@@ -22,6 +22,11 @@ const char *sph_activation_name(SphActivation act);
 SphActivation sph_activation_from_name(const char *name);
 SphVar *sph_activate(SphTape *tape, SphActivation act, SphVar *x);
 
+/* The order-th derivative (1 or 2) of the activation, elementwise, as an operation whose
+ * own gradient is the next derivative: forward-mode input derivatives (input_derivs.h)
+ * are built from it. */
+SphVar *sph_activation_derivative(SphTape *tape, SphActivation act, SphVar *x, int order);
+
 /* y = x W + b with W [in, out] and b [out]. */
 typedef struct {
   SphVar *weight, *bias;
@@ -62,3 +67,5 @@ SphVar *sph_mlp_forward(SphTape *tape, const SphMlp *mlp, SphVar *x, bool dropou
 /* The trainable parameters, in a fixed order (the order of the saved file). */
 size_t sph_mlp_param_count(const SphMlp *mlp);
 SphVar *sph_mlp_param(const SphMlp *mlp, size_t i);
+/* All of them, sph_mlp_param_count() long, owned by the network. */
+SphVar *const *sph_mlp_params(const SphMlp *mlp);

@@ -23,3 +23,17 @@ SphStatus sph_mlp_save(const SphMlp *mlp, const char *path, SphError *err);
 /* NULL with SPH_ERR_IO (unreadable) or SPH_ERR_FORMAT (not a model, another version,
  * damaged: truncated, checksum mismatch, inconsistent sizes), the message naming path. */
 SphMlp *sph_mlp_load(const char *path, SphError *err);
+
+/* Convolutional networks (sphaera/cnn.h) in the same manner, magic "SPHCNN\r\n":
+ *   u32 version 1, u32 dtype, u32 channels, height, width, u32 number of blocks b (1..4),
+ *   b u32 block channels, u32 kernel, pool, hidden, classes, f64 dropout, then the
+ *   parameters in sph_cnn_param() order as above (u64 count, elements), and the u64
+ *   FNV-1a hash of every byte before it. */
+typedef struct SphCnn SphCnn;
+SphStatus sph_cnn_save(const SphCnn *cnn, const char *path, SphError *err);
+SphCnn *sph_cnn_load(const char *path, SphError *err);
+
+typedef enum { SPH_MODEL_UNKNOWN = 0, SPH_MODEL_MLP, SPH_MODEL_CNN } SphModelKind;
+/* Which kind of model a file holds, from its signature; SPH_MODEL_UNKNOWN with err
+ * filled when it cannot be read or is none. */
+SphModelKind sph_model_file_kind(const char *path, SphError *err);

@@ -32,3 +32,31 @@ void sph_optim_set_learning_rate(SphOptimizer *opt, double lr);
 /* One update from the accumulated gradients. A non-finite gradient changes nothing and
  * gives SPH_ERR_INVALID naming the parameter, so training stops with a reason. */
 SphStatus sph_optim_step(SphOptimizer *opt, SphError *err);
+
+/* Learning rate as a function of the step t = 0, 1, ...:
+ *   constant           base
+ *   step               base gamma^floor(t / step_size)
+ *   exponential        base gamma^t
+ *   warm-up + cosine   base (t + 1) / warmup during the first warmup steps, then
+ *                      final + (base - final) (1 + cos(pi u)) / 2 with
+ *                      u = (t - warmup) / (total - warmup), clamped to [0, 1] */
+typedef enum {
+  SPH_SCHEDULE_CONSTANT = 0,
+  SPH_SCHEDULE_STEP,
+  SPH_SCHEDULE_EXPONENTIAL,
+  SPH_SCHEDULE_WARMUP_COSINE
+} SphScheduleKind;
+
+typedef struct {
+  SphScheduleKind kind;
+  double base;
+  size_t step_size;    /* step */
+  double gamma;        /* step, exponential: the factor (0 < gamma <= 1) */
+  size_t warmup, total; /* warm-up + cosine: warm-up steps and all steps */
+  double final;        /* warm-up + cosine: the rate reached at total */
+} SphLrScheduleConfig;
+
+/* SPH_ERR_INVALID naming the field when the schedule makes no sense (base <= 0, gamma
+ * outside (0, 1], step_size 0, total <= warmup, final outside [0, base]). */
+SphStatus sph_lr_schedule_check(const SphLrScheduleConfig *s, SphError *err);
+double sph_lr_schedule_at(const SphLrScheduleConfig *s, size_t t);

@@ -53,6 +53,23 @@ SphRingGeometry *sph_ring_geometry_new(const SphRing *rings, int nrings, int64_t
                                        SphError *err);
 /* HEALPix RING ordering, any NSIDE >= 1 (not only powers of two), ring weights 4 pi/npix. */
 SphRingGeometry *sph_ring_geometry_healpix(int64_t nside, SphError *err);
+/* ---- HEALPix ring weights (healpy's map2alm(use_weights=True)) ----
+ * dweight[r], r = 0..2 NSIDE - 1, for HEALPix rings 1..2 NSIDE (north pole to equator;
+ * the south mirrors them): ring r's pixels weigh (1 + dweight[r]) 4 pi/npix, the layout
+ * of healpy-data's weight_ring_n*.fits.
+ *
+ * sph_healpix_ring_weights computes them as HEALPix did for those files: of the
+ * corrections that make the quadrature exact for P_l(cos theta), l <= lmax, the
+ * smallest in sum_r (pixels_r dweight_r)^2 (lmax < 0: the lmax of HEALPix's table for
+ * this NSIDE, sph_healpix_ring_weights_lmax). Needs lmax <= 4 NSIDE - 2 and NSIDE <=
+ * 8192; costs a dense least-squares solve of (lmax/2) x 2 NSIDE (0.1 s at NSIDE 512,
+ * a few seconds at 2048). */
+int sph_healpix_ring_weights_lmax(int64_t nside);
+SphStatus sph_healpix_ring_weights(int64_t nside, int lmax, double *dweight, SphError *err);
+/* HEALPix RING geometry with those ring weights (a plan on it analyses as healpy's
+ * map2alm(use_weights=True), iterations included). */
+SphRingGeometry *sph_ring_geometry_healpix_weighted(int64_t nside, const double *dweight,
+                                                   SphError *err);
 /* nrings Gauss-Legendre rings (nodes and weights by Newton's method on P_nrings to
  * machine precision) of nphi pixels each, phi0 = 0; nphi <= 0 means 2 nrings - 1. */
 SphRingGeometry *sph_ring_geometry_gauss_legendre(int nrings, int64_t nphi, SphError *err);

@@ -27,9 +27,17 @@ void sph_wigner_risbo_free(SphWignerRisbo *w);
 /* The next l's matrix (first call l = 0; NULL after lmax): (2l+1)^2 values, with
  * d^l_mm'(beta) at [(l - m)(2l + 1) + (l - m')]. Valid until the next call. */
 const double *sph_wigner_risbo_next(SphWignerRisbo *w, int *l);
+/* The same with only rows m = l..0 filled (d^l_mm' for m >= 0 at [(l - m)(2l + 1) +
+ * (l - m')]): the rest follows from d^l_{-m,-m'} = (-1)^(m-m') d^l_mm', and skipping it
+ * halves the time. Calls of the two kinds may be mixed. */
+const double *sph_wigner_risbo_next_upper(SphWignerRisbo *w, int *l);
 
 /* healpy's rotate_alm(alm, psi, theta, phi), in place. Needs mmax == lmax (as healpy). */
 SphStatus sph_rotate_alm(SphAlm *alm, double psi, double theta, double phi, SphError *err);
+/* The same rotation of nalm sets at once (T, E, B: one Wigner recursion for all), each
+ * with mmax == lmax and one lmax. */
+SphStatus sph_rotate_alms(SphAlm *const *alm, int nalm, double psi, double theta, double phi,
+                          SphError *err);
 
 /* The (psi, theta, phi) of a rotation matrix m = R_z(phi) R_y(theta) R_z(psi) (any
  * proper rotation; at theta = 0 or pi all the z turn is put in phi). */

@@ -121,6 +121,11 @@ typedef struct {
 
 #define SPH_SHT_ITER_DEFAULT { 3, 0.0, 0, 0, 0.0 }
 
+/* Where the user asks to mask missing pixels instead of refusing them: sets NaN,
+ * infinite and UNSEEN pixels to 0, healpy's map2alm treatment of UNSEEN (an analysis
+ * then sees them as masked). Returns how many were set. */
+int64_t sph_sht_zero_bad_pixels(double *map, int64_t npix);
+
 /* options may be NULL (iter = 3). Refuses maps holding NaN or UNSEEN pixels. */
 SphStatus sph_sht_map2alm_iterative(const SphShtPlan *plan, const double *map, SphAlm *alm,
                                     SphShtIterOptions *options, SphJob *job, SphError *err);

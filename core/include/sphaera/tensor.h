@@ -66,3 +66,10 @@ SphStatus sph_tensor_gemm(bool trans_a, bool trans_b, double alpha, const SphTen
 
 /* Sets OpenBLAS to one thread for the whole process (see above). */
 void sph_learn_blas_single_thread(void);
+/* Lets matrix products use up to n OpenBLAS threads, each product choosing one thread
+ * when it is too small to gain from more (below SPH_LEARN_PARALLEL_MACS multiply-adds:
+ * there, waking a second thread costs more than it saves, and two threads would run
+ * slower than one). OpenBLAS's thread count is process-wide, so this is too; n <= 1
+ * is sph_learn_blas_single_thread(). */
+#define SPH_LEARN_PARALLEL_MACS ((size_t)1 << 22)
+void sph_learn_set_threads(int n);

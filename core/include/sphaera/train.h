@@ -23,6 +23,9 @@ typedef struct {
   SphOptimConfig optim;
   SphLrSchedule schedule;
   uint64_t seed; /* minibatch order: stream 1; dropout: stream 2 */
+  /* When set, the learning rate of every step follows this schedule (step counted
+   * over all epochs) instead of `schedule`. */
+  const SphLrScheduleConfig *step_schedule;
 } SphTrainConfig;
 
 typedef struct {
@@ -53,3 +56,30 @@ SphStatus sph_train_classifier(SphMlp *mlp, const SphDataset *train, const SphDa
  * (may be NULL) receives nclasses x nclasses counts, row = true label. */
 SphStatus sph_classifier_accuracy(const SphMlp *mlp, const SphDataset *data, double *accuracy,
                                   size_t *confusion, SphError *err);
+
+/* Any classifier network, seen through its forward pass and its parameters, so that
+ * the MLP, the CNN and other networks train and evaluate through one loop. */
+typedef SphVar *(*SphNetForwardFn)(SphTape *tape, const void *net, SphVar *x, bool training,
+                                   SphRng *rng);
+
+typedef struct {
+  const void *net;
+  SphNetForwardFn forward;
+  SphVar *const *params;
+  size_t nparams;
+  size_t ninputs, noutputs; /* features per row; classes */
+  SphDType dtype;
+} SphNet;
+
+SphNet sph_mlp_net(const SphMlp *mlp);
+
+/* As sph_train_classifier() and sph_classifier_accuracy(), for any network. */
+SphStatus sph_train_net(const SphNet *net, const SphDataset *train, const SphDataset *test,
+                        const SphTrainConfig *config, SphJob *job, SphEpochFn on_epoch,
+                        void *user, SphEpochStats *last, SphError *err);
+SphStatus sph_net_accuracy(const SphNet *net, const SphDataset *data, double *accuracy,
+                           size_t *confusion, SphError *err);
+/* probs (n x nclasses, row-major) receives softmax of the network's outputs for every
+ * row of x (n x ninputs float32, row-major), dropout off. */
+SphStatus sph_net_predict(const SphNet *net, const float *x, size_t n, double *probs,
+                          SphError *err);
