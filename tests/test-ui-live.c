@@ -120,8 +120,9 @@ static void test_follows_snapshots(void)
   fixture_close(&fx);
 }
 
-/* A job publishing every 4 ms for 0.8 s (200 maps) gets at most one upload per 100 ms
- * tick, and the view ends on the newest map. */
+/* A job publishing 200 maps, one every 4 ms or more (however loaded the machine), gets at
+ * most one upload per 100 ms tick, and the view ends on the newest map. The count of maps
+ * is fixed rather than the time, so a slow machine only makes the run longer. */
 static void test_throttled(void)
 {
   Fixture fx;
@@ -131,7 +132,7 @@ static void test_throttled(void)
   guint uploads_before = sph_sky_view_get_values_uploads(fx.view);
   gint64 start = g_get_monotonic_time();
   int published = 0;
-  while (g_get_monotonic_time() - start < 800000) {
+  while (published < 200) {
     publish_ramp(job, 1.0, (double)published);
     published++;
     g_usleep(4000);
@@ -140,7 +141,6 @@ static void test_throttled(void)
   }
   double elapsed_s = (double)(g_get_monotonic_time() - start) / G_USEC_PER_SEC;
   guint updates = sph_sky_view_get_live_updates(fx.view);
-  g_assert_cmpint(published, >=, 100);
   g_assert_cmpuint(updates, >=, 2);
   g_assert_cmpuint(updates, <=, (guint)(elapsed_s / 0.1) + 2);
   /* Each live update is one upload at most (none while the widget is not yet drawn). */

@@ -559,6 +559,21 @@ static SphStatus directory_error(const char *path, int error, SphError *err)
                        strerror(error));
 }
 
+/* The map figure as a drawing callback. */
+typedef struct {
+  const SphMap *map;
+  int field;
+  const SphFigureOptions *options;
+} MapDrawing;
+
+static SphStatus draw_map(cairo_t *cr, double width, double height, void *user, SphError *err)
+{
+  (void)width;
+  (void)height;
+  const MapDrawing *d = user;
+  return sph_figure_render_map(d->map, d->field, d->options, cr, err);
+}
+
 SphStatus sph_figure_write(const char *path, SphFigureFormat format, const SphMap *map,
                            int field, const SphFigureOptions *options, SphError *err)
 {
@@ -569,15 +584,25 @@ SphStatus sph_figure_write(const char *path, SphFigureFormat format, const SphMa
     return sph_error_set(err, SPH_ERR_INVALID, "%s: width %d is not in %d..%d", path,
                          options != NULL ? options->width : 0, SPH_FIGURE_MIN_WIDTH,
                          SPH_FIGURE_MAX_WIDTH);
-  if (format != SPH_FIGURE_PNG && format != SPH_FIGURE_SVG && format != SPH_FIGURE_PDF)
-    return sph_error_set(err, SPH_ERR_INVALID, "%s: unknown figure format %d", path,
-                         (int)format);
 
   SphFigureLayout layout;
   if (sph_figure_layout_for(options, &layout, err) != SPH_OK) {
     sph_error_prefix(err, "%s", path);
     return err != NULL ? err->code : SPH_ERR_INVALID;
   }
+  MapDrawing drawing = {.map = map, .field = field, .options = options};
+  return sph_figure_write_drawing(path, format, layout.width, layout.height, draw_map, &drawing,
+                                  err);
+}
+
+SphStatus sph_figure_write_drawing(const char *path, SphFigureFormat format, int width,
+                                   int height, SphFigureDrawFunc draw, void *user, SphError *err)
+{
+  if (path == NULL || path[0] == '\0')
+    return sph_error_set(err, SPH_ERR_INVALID, "figure: no output path");
+  if (format != SPH_FIGURE_PNG && format != SPH_FIGURE_SVG && format != SPH_FIGURE_PDF)
+    return sph_error_set(err, SPH_ERR_INVALID, "%s: unknown figure format %d", path,
+                         (int)format);
 
   char *temp = NULL;
   int fd = create_temp(path, &temp);
@@ -585,7 +610,6 @@ SphStatus sph_figure_write(const char *path, SphFigureFormat format, const SphMa
     return directory_error(path, errno, err);
 
   FigureSink sink = {.fd = fd, .error = 0};
-  int width = layout.width, height = layout.height;
   cairo_surface_t *surface;
   switch (format) {
   case SPH_FIGURE_SVG:
@@ -599,7 +623,7 @@ SphStatus sph_figure_write(const char *path, SphFigureFormat format, const SphMa
     break;
   }
   cairo_t *cr = cairo_create(surface);
-  SphStatus status = sph_figure_render_map(map, field, options, cr, err);
+  SphStatus status = draw(cr, width, height, user, err);
   cairo_destroy(cr);
   if (status == SPH_OK) {
     cairo_status_t cs;

@@ -115,6 +115,16 @@ const char *sph_figure_format_name(SphFigureFormat format);
 SphStatus sph_figure_write(const char *path, SphFigureFormat format, const SphMap *map,
                            int field, const SphFigureOptions *options, SphError *err);
 
+/* Draws a figure of width x height user units (pixels for PNG, points for SVG and PDF). */
+typedef SphStatus (*SphFigureDrawFunc)(cairo_t *cr, double width, double height, void *user,
+                                       SphError *err);
+
+/* Writes what draw makes to path in format, atomically as sph_figure_write does: every
+ * figure of the app and the CLI (maps, corner plots, traces, coverage) goes through here. */
+SphStatus sph_figure_write_drawing(const char *path, SphFigureFormat format, int width,
+                                   int height, SphFigureDrawFunc draw, void *user,
+                                   SphError *err);
+
 /* Frees Cairo's and fontconfig's process-wide caches (font maps, the fontconfig
  * configuration), so a leak checker sees a clean exit. Call it at most once, at exit,
  * when no other thread uses Cairo or fontconfig: the CLI and the tests do; the GTK app

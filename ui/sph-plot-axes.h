@@ -8,6 +8,7 @@
 #include <cairo.h>
 #include <stdbool.h>
 
+#include "sph-figure.h"
 #include "sphaera/error.h"
 
 /* Shows text with its ink box anchored: ax = 0 left, 0.5 centre, 1 right; ay = 0 top,
@@ -43,8 +44,7 @@ void sph_plot_axes(cairo_t *cr, const SphPlotBox *box, int target, bool xlabels,
                    bool ylabels, double font_size);
 
 /* Draws a figure of width x height user units into a cairo_t. */
-typedef SphStatus (*SphPlotDrawFunc)(cairo_t *cr, double width, double height, void *user,
-                                     SphError *err);
+typedef SphFigureDrawFunc SphPlotDrawFunc;
 
 /* Writes the figure draw makes to path, as PNG (pixels), SVG or PDF (points) by the
  * extension, atomically: a temporary file in the same directory renamed over path once
