@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* sphaera-cli train --task regression: MC dropout, Bayes by backprop or a deep
  * ensemble on the 1-D data set with a gap. */
+#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -29,6 +32,9 @@ static const char regression_usage[] =
     "  --seed S           weights, minibatch order, dropout and weight draws (default 1)\n"
     "  --save FILE        write the trained model (.sphm) to FILE\n"
     "  -h, --help         this text\n";
+
+/* predict MODEL grid: the data range in this many points. */
+#define CLI_REGRESSION_GRID_POINTS 201
 
 enum { OPT_TASK = 0x400, OPT_MODEL, OPT_EPOCHS, OPT_SEED, OPT_SAVE };
 
@@ -118,5 +124,111 @@ int cli_train_regression(int argc, char **argv)
   sph_regressor_free(reg);
   sph_regression_data_clear(&train);
   sph_regression_data_clear(&test);
+  return rc;
+}
+
+/* x values, one number per line; blank lines are skipped. */
+static double *read_x_csv(const char *path, size_t *nrows, SphError *err)
+{
+  FILE *f = fopen(path, "r");
+  if (f == NULL) {
+    sph_error_set(err, SPH_ERR_IO, "%s: cannot open (%s)", path, strerror(errno));
+    return NULL;
+  }
+  double *x = NULL;
+  size_t n = 0, cap = 0, lineno = 0, len = 0;
+  char *line = NULL;
+  bool ok = true;
+  while (ok && getline(&line, &len, f) != -1) {
+    lineno++;
+    char *p = line;
+    while (*p == ' ' || *p == '\t')
+      p++;
+    if (*p == '\n' || *p == '\r' || *p == '\0')
+      continue;
+    char *end;
+    double v = strtod(p, &end);
+    char *rest = end;
+    while (*rest == ' ' || *rest == '\t' || *rest == '\r' || *rest == '\n')
+      rest++;
+    if (end == p || *rest != '\0' || !isfinite(v)) {
+      p[strcspn(p, "\r\n")] = '\0';
+      ok = false;
+      sph_error_set(err, SPH_ERR_FORMAT,
+                    "%s, line %zu: '%.40s' is not one finite number (the x of a row)", path,
+                    lineno, p);
+      break;
+    }
+    if (n == cap) {
+      cap = cap ? 2 * cap : 64;
+      double *grown = realloc(x, cap * sizeof *x);
+      if (grown == NULL) {
+        ok = false;
+        sph_error_set(err, SPH_ERR_NOMEM, "%s: out of memory at line %zu", path, lineno);
+        break;
+      }
+      x = grown;
+    }
+    x[n++] = v;
+  }
+  bool read_error = ok && ferror(f) != 0;
+  free(line);
+  fclose(f);
+  if (read_error) {
+    ok = false;
+    sph_error_set(err, SPH_ERR_IO, "%s: read error", path);
+  }
+  if (ok && n == 0) {
+    ok = false;
+    sph_error_set(err, SPH_ERR_FORMAT, "%s: no x values", path);
+  }
+  if (!ok) {
+    free(x);
+    return NULL;
+  }
+  *nrows = n;
+  return x;
+}
+
+int cli_predict_regression(const char *model_path, const char *input, uint64_t seed)
+{
+  SphError err = SPH_ERROR_INIT;
+  SphRegressor *reg = sph_regressor_load(model_path, &err);
+  if (reg == NULL)
+    return cli_fail_error(&err);
+  size_t n = 0;
+  double *x = NULL;
+  if (strcmp(input, "grid") == 0) {
+    n = CLI_REGRESSION_GRID_POINTS;
+    x = malloc(n * sizeof *x);
+    for (size_t i = 0; x != NULL && i < n; i++)
+      x[i] = SPH_REGRESSION_X_MIN +
+             (SPH_REGRESSION_X_MAX - SPH_REGRESSION_X_MIN) * (double)i / (double)(n - 1);
+    if (x == NULL)
+      sph_error_set(&err, SPH_ERR_NOMEM, "predict: out of memory for the grid");
+  } else {
+    x = read_x_csv(input, &n, &err);
+  }
+  double *mean = x ? malloc(n * sizeof *mean) : NULL, *sd = x ? malloc(n * sizeof *sd) : NULL;
+  int rc = 0;
+  if (x == NULL)
+    rc = cli_fail_error(&err);
+  else if (mean == NULL || sd == NULL)
+    rc = cli_fail("predict: out of memory for %zu rows", n);
+  else {
+    sph_learn_blas_single_thread();
+    if (sph_regressor_predict(reg, x, n, seed, mean, sd, &err) != SPH_OK)
+      rc = cli_fail_error(&err);
+  }
+  if (rc == 0) {
+    puts("x,mean,sd,lo95,hi95");
+    for (size_t i = 0; i < n; i++)
+      printf("%.17g,%.17g,%.17g,%.17g,%.17g\n", x[i], mean[i], sd[i], mean[i] - 1.96 * sd[i],
+             mean[i] + 1.96 * sd[i]);
+  }
+  free(mean);
+  free(sd);
+  free(x);
+  sph_regressor_free(reg);
   return rc;
 }

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* sphaera-cli's wavelet commands: `wavelet`, the axisymmetric scale-discretised wavelet
  * analysis of a HEALPix map into a directory of FITS maps (the scaling map and one map
- * per scale, each at its own NSIDE), and the exact synthesis back from such a directory;
+ * per scale, each at its own NSIDE; with --N >= 2 the directional wavelets, one map per
+ * scale and direction), and the exact synthesis back from such a directory;
  * `scatter`, the planar scattering coefficients of an image (a FITS image HDU, or a PNG
  * read here through cairo, which core may not use). */
 #include <cairo.h>
@@ -20,9 +21,11 @@
 #include "sphaera/ring_geometry.h"
 #include "sphaera/scatter_csv.h"
 #include "sphaera/scattering.h"
+#include "sphaera/scattering_cov.h"
 #include "sphaera/scattering_sphere.h"
 #include "sphaera/sht.h"
 #include "sphaera/wavelet_sphere.h"
+#include "sphaera/wavelet_sphere_dir.h"
 
 static const char wavelet_usage[] =
     "Usage: " CLI_NAME " wavelet [OPTIONS] MAP OUTDIR\n"
@@ -32,35 +35,87 @@ static const char wavelet_usage[] =
     "HEALPix map. Writes OUTDIR/scaling.fits, OUTDIR/scale-JJ.fits for each wavelet scale\n"
     "j = J_min..J_max (each at the NSIDE its band limit needs; all at the map's NSIDE with\n"
     "--full-resolution) and OUTDIR/wavelet.txt, which --synthesise reads to rebuild the map\n"
-    "OUT from INDIR.\n"
+    "OUT from INDIR. With --N N >= 2 the wavelets are directional (s2let's binomial\n"
+    "profile): each scale j gives 2N - 1 maps OUTDIR/scale-JJ-dir-KK.fits, the coefficients\n"
+    "at gamma_k = 2 pi k / (2N - 1), k = 0..2N-2.\n"
     "\n"
     "Options:\n"
     "  --B B              dilation factor lambda > 1 (default 2)\n"
     "  --jmin J           first wavelet scale (default 2)\n"
     "  --lmax L           band limit lmax (default 3 NSIDE - 1; at most 4 NSIDE)\n"
+    "  --N N              directions: 1 axisymmetric (default), 2..lmax+1 directional\n"
     "  --full-resolution  every scale at the map's NSIDE\n"
     "  --iter N           iterations of each map2alm (healpy's iter, default 3)\n"
     "  --tol T            conjugate gradients to relative residual T instead of --iter\n"
     "  --synthesise       rebuild a map from a directory written by this command\n"
     "  -h, --help         this help\n";
 
-enum { OPT_B = 0x300, OPT_JMIN, OPT_LMAX, OPT_FULL, OPT_ITER, OPT_TOL, OPT_SYNTH };
+enum { OPT_B = 0x300, OPT_JMIN, OPT_LMAX, OPT_FULL, OPT_ITER, OPT_TOL, OPT_SYNTH, OPT_N };
 
 typedef struct {
   double B;
-  int64_t j_min, lmax, iter;
+  int64_t j_min, lmax, iter, N;
   double tol;
   bool full, synthesise, have_iter, have_tol;
 } WaveletArgs;
 
 static const char manifest_name[] = "wavelet.txt";
 
-static void band_path(char *buf, size_t size, const char *dir, int j)
+/* direction < 0: the axisymmetric file of scale j. */
+static void band_path(char *buf, size_t size, const char *dir, int j, int direction)
 {
   if (j < 0)
     snprintf(buf, size, "%s/scaling.fits", dir);
-  else
+  else if (direction < 0)
     snprintf(buf, size, "%s/scale-%02d.fits", dir, j);
+  else
+    snprintf(buf, size, "%s/scale-%02d-dir-%02d.fits", dir, j, direction);
+}
+
+/* The band layout of an axisymmetric plan, or of a directional one (dir != NULL). */
+typedef struct {
+  SphWaveletPlan *axisym;
+  SphWaveletDirPlan *dir;
+} WaveletPlans;
+
+static bool wavelet_plans_new(WaveletPlans *p, const SphRingGeometry *g, double B, int L,
+                              int j_min, int N, bool full, SphError *err)
+{
+  unsigned flags = full ? SPH_WAVELET_FULL_RESOLUTION : SPH_WAVELET_MULTIRESOLUTION;
+  p->dir = N > 1 ? sph_wavelet_dir_plan_new(g, B, L, j_min, N, flags, err) : NULL;
+  p->axisym = N > 1 ? NULL : sph_wavelet_plan_new(g, B, L, j_min, flags, err);
+  return p->dir || p->axisym;
+}
+
+static void wavelet_plans_free(WaveletPlans *p)
+{
+  sph_wavelet_dir_plan_free(p->dir);
+  sph_wavelet_plan_free(p->axisym);
+}
+
+static const SphWaveletPlan *wavelet_bands(const WaveletPlans *p)
+{
+  return p->dir ? sph_wavelet_dir_plan_axisym(p->dir) : p->axisym;
+}
+
+static int64_t wavelet_plans_size(const WaveletPlans *p)
+{
+  return p->dir ? sph_wavelet_dir_plan_size(p->dir) : sph_wavelet_plan_size(p->axisym);
+}
+
+static int wavelet_band_nmaps(const WaveletPlans *p, int band)
+{
+  return p->dir ? sph_wavelet_dir_plan_band_nmaps(p->dir, band) : 1;
+}
+
+/* Path and coefficient offset of map k of band b. */
+static int64_t wavelet_map(const WaveletPlans *p, int band, int k, const char *dir, char *path,
+                           size_t size)
+{
+  band_path(path, size, dir, sph_wavelet_plan_band_scale(wavelet_bands(p), band),
+            p->dir ? k : -1);
+  return p->dir ? sph_wavelet_dir_plan_map_offset(p->dir, band, k)
+                : sph_wavelet_plan_band_offset(p->axisym, band);
 }
 
 static SphShtIterOptions iter_options(const WaveletArgs *a)
@@ -86,8 +141,9 @@ static int parse(const CliContext *ctx, int argc, char **argv, WaveletArgs *a, i
       {"iter", required_argument, NULL, OPT_ITER},
       {"tol", required_argument, NULL, OPT_TOL},
       {"synthesise", no_argument, NULL, OPT_SYNTH},
+      {"N", required_argument, NULL, OPT_N},
       {0, 0, 0, 0}};
-  *a = (WaveletArgs){.B = 2, .j_min = 2, .lmax = -1, .iter = 3};
+  *a = (WaveletArgs){.B = 2, .j_min = 2, .lmax = -1, .iter = 3, .N = 1};
   int c;
   cli_getopt_begin();
   while ((c = cli_getopt(argc, argv, opts)) != -1) {
@@ -121,6 +177,11 @@ static int parse(const CliContext *ctx, int argc, char **argv, WaveletArgs *a, i
       break;
     case OPT_SYNTH:
       a->synthesise = true;
+      break;
+    case OPT_N:
+      if (!cli_parse_int64(optarg, 1, SPH_WAVELET_MAX_DIRECTIONS, &a->N))
+        return cli_fail("wavelet: --N %s is not an integer in 1..%d", optarg,
+                        SPH_WAVELET_MAX_DIRECTIONS);
       break;
     default:
       return cli_option_error(ctx, c, argv);
@@ -173,52 +234,58 @@ static int analyse(const WaveletArgs *a, const char *in_path, const char *out_di
     return cli_fail("wavelet: cannot create %s: %s", out_dir, strerror(e));
   }
   SphRingGeometry *g = sph_ring_geometry_healpix(map->nside, &err);
-  SphWaveletPlan *plan = g ? sph_wavelet_plan_new(g, a->B, (int)lmax + 1, (int)a->j_min,
-                                                  a->full ? SPH_WAVELET_FULL_RESOLUTION
-                                                          : SPH_WAVELET_MULTIRESOLUTION,
-                                                  &err)
-                           : NULL;
+  WaveletPlans plans = {0};
+  bool planned = g && wavelet_plans_new(&plans, g, a->B, (int)lmax + 1, (int)a->j_min,
+                                        (int)a->N, a->full, &err);
   sph_ring_geometry_free(g);
-  if (!plan) {
+  if (!planned) {
     sph_map_free(map);
     return cli_fail_error(&err);
   }
+  const SphWaveletPlan *plan = wavelet_bands(&plans);
   int status = 0;
-  double *coeffs = malloc((size_t)sph_wavelet_plan_size(plan) * sizeof *coeffs);
+  double *coeffs = malloc((size_t)wavelet_plans_size(&plans) * sizeof *coeffs);
   SphShtIterOptions options = iter_options(a);
   if (!coeffs)
     status = cli_fail("wavelet: out of memory for the wavelet coefficients");
-  else if (sph_wavelet_analysis(plan, map->fields[0].values, coeffs, &options, NULL, &err) !=
-           SPH_OK)
+  else if ((plans.dir ? sph_wavelet_dir_analysis(plans.dir, map->fields[0].values, coeffs,
+                                                 &options, NULL, &err)
+                      : sph_wavelet_analysis(plans.axisym, map->fields[0].values, coeffs,
+                                             &options, NULL, &err)) != SPH_OK)
     status = cli_fail_error(&err);
   char path[4096];
-  for (int b = 0; status == 0 && b < sph_wavelet_plan_nbands(plan); b++) {
-    int j = sph_wavelet_plan_band_scale(plan, b);
-    band_path(path, sizeof path, out_dir, j);
-    status = write_band(path, coeffs + sph_wavelet_plan_band_offset(plan, b),
-                        sph_wavelet_plan_band_geometry(plan, b), map->coordsys,
-                        j < 0 ? "SCALING" : "WAVELET");
-  }
+  for (int b = 0; status == 0 && b < sph_wavelet_plan_nbands(plan); b++)
+    for (int k = 0; status == 0 && k < wavelet_band_nmaps(&plans, b); k++) {
+      int64_t offset = wavelet_map(&plans, b, k, out_dir, path, sizeof path);
+      status = write_band(path, coeffs + offset, sph_wavelet_plan_band_geometry(plan, b),
+                          map->coordsys, b == 0 ? "SCALING" : "WAVELET");
+    }
   if (status == 0) {
+    /* Written beside and renamed, so a reader never sees half a manifest. */
+    char tmp[4200];
     snprintf(path, sizeof path, "%s/%s", out_dir, manifest_name);
-    FILE *f = fopen(path, "w");
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    FILE *f = fopen(tmp, "w");
     if (!f)
-      status = cli_fail("wavelet: cannot write %s: %s", path, strerror(errno));
+      status = cli_fail("wavelet: cannot write %s: %s", tmp, strerror(errno));
     else {
-      fprintf(f, "B %.17g\nL %d\njmin %d\nnside %" PRId64 "\nresolution %s\n", a->B,
-              (int)lmax + 1, (int)a->j_min, map->nside, a->full ? "full" : "multi");
-      if (fclose(f) != 0)
+      fprintf(f, "B %.17g\nL %d\njmin %d\nnside %" PRId64 "\nresolution %s\nN %d\n", a->B,
+              (int)lmax + 1, (int)a->j_min, map->nside, a->full ? "full" : "multi", (int)a->N);
+      if (fclose(f) != 0 || rename(tmp, path) != 0) {
         status = cli_fail("wavelet: cannot write %s: %s", path, strerror(errno));
+        remove(tmp);
+      }
     }
   }
   free(coeffs);
-  sph_wavelet_plan_free(plan);
+  wavelet_plans_free(&plans);
   sph_map_free(map);
   return status;
 }
 
+/* Manifests written before directional wavelets have no N line: N = 1. */
 static int read_manifest(const char *dir, double *B, int *L, int *j_min, int64_t *nside,
-                         bool *full)
+                         bool *full, int *N)
 {
   char path[4096], res[16] = "";
   snprintf(path, sizeof path, "%s/%s", dir, manifest_name);
@@ -229,10 +296,15 @@ static int read_manifest(const char *dir, double *B, int *L, int *j_min, int64_t
                     path, strerror(errno), dir);
   int n = fscanf(f, "B %lf L %d jmin %d nside %" SCNd64 " resolution %15s", B, L, j_min, nside,
                  res);
+  if (fscanf(f, " N %d", N) != 1)
+    *N = 1;
   fclose(f);
   if (n != 5 || (strcmp(res, "full") != 0 && strcmp(res, "multi") != 0))
     return cli_fail("wavelet: %s is not a wavelet manifest (B, L, jmin, nside, resolution)",
                     path);
+  if (*N < 1 || *N > SPH_WAVELET_MAX_DIRECTIONS)
+    return cli_fail("wavelet: %s gives N = %d directions, not 1..%d", path, *N,
+                    SPH_WAVELET_MAX_DIRECTIONS);
   *full = strcmp(res, "full") == 0;
   return 0;
 }
@@ -240,43 +312,41 @@ static int read_manifest(const char *dir, double *B, int *L, int *j_min, int64_t
 static int synthesise(const WaveletArgs *a, const char *in_dir, const char *out_path)
 {
   double B = 0;
-  int L = 0, j_min = 0;
+  int L = 0, j_min = 0, N = 1;
   int64_t nside = 0;
   bool full = false;
-  if (read_manifest(in_dir, &B, &L, &j_min, &nside, &full) != 0)
+  if (read_manifest(in_dir, &B, &L, &j_min, &nside, &full, &N) != 0)
     return 1;
   SphError err = SPH_ERROR_INIT;
   SphRingGeometry *g = sph_ring_geometry_healpix(nside, &err);
-  SphWaveletPlan *plan = g ? sph_wavelet_plan_new(g, B, L, j_min,
-                                                  full ? SPH_WAVELET_FULL_RESOLUTION
-                                                       : SPH_WAVELET_MULTIRESOLUTION,
-                                                  &err)
-                           : NULL;
+  WaveletPlans plans = {0};
+  bool planned = g && wavelet_plans_new(&plans, g, B, L, j_min, N, full, &err);
   sph_ring_geometry_free(g);
-  if (!plan)
+  if (!planned)
     return cli_fail_error(&err);
+  const SphWaveletPlan *plan = wavelet_bands(&plans);
   int status = 0;
-  double *coeffs = malloc((size_t)sph_wavelet_plan_size(plan) * sizeof *coeffs);
+  double *coeffs = malloc((size_t)wavelet_plans_size(&plans) * sizeof *coeffs);
   if (!coeffs)
     status = cli_fail("wavelet: out of memory for the wavelet coefficients");
   SphCoordSys coordsys = SPH_COORD_UNKNOWN;
   char path[4096];
-  for (int b = 0; status == 0 && b < sph_wavelet_plan_nbands(plan); b++) {
-    band_path(path, sizeof path, in_dir, sph_wavelet_plan_band_scale(plan, b));
-    SphMap *band = cli_read_map(path, NULL, &err);
-    if (!band || sph_map_reorder(band, SPH_ORDER_RING, &err) != SPH_OK) {
-      status = cli_fail_error(&err);
-    } else if (band->npix != sph_wavelet_plan_band_npix(plan, b)) {
-      status = cli_fail("wavelet: %s has NSIDE %" PRId64 ", the manifest implies NSIDE %" PRId64,
-                        path, band->nside,
-                        sph_ring_geometry_nside(sph_wavelet_plan_band_geometry(plan, b)));
-    } else {
-      memcpy(coeffs + sph_wavelet_plan_band_offset(plan, b), band->fields[0].values,
-             (size_t)band->npix * sizeof *coeffs);
-      coordsys = band->coordsys;
+  for (int b = 0; status == 0 && b < sph_wavelet_plan_nbands(plan); b++)
+    for (int k = 0; status == 0 && k < wavelet_band_nmaps(&plans, b); k++) {
+      int64_t offset = wavelet_map(&plans, b, k, in_dir, path, sizeof path);
+      SphMap *band = cli_read_map(path, NULL, &err);
+      if (!band || sph_map_reorder(band, SPH_ORDER_RING, &err) != SPH_OK) {
+        status = cli_fail_error(&err);
+      } else if (band->npix != sph_wavelet_plan_band_npix(plan, b)) {
+        status = cli_fail("wavelet: %s has NSIDE %" PRId64 ", the manifest implies NSIDE %" PRId64,
+                          path, band->nside,
+                          sph_ring_geometry_nside(sph_wavelet_plan_band_geometry(plan, b)));
+      } else {
+        memcpy(coeffs + offset, band->fields[0].values, (size_t)band->npix * sizeof *coeffs);
+        coordsys = band->coordsys;
+      }
+      sph_map_free(band);
     }
-    sph_map_free(band);
-  }
   SphMap *out = NULL;
   if (status == 0) {
     out = sph_map_new_uninit(nside, SPH_ORDER_RING, 1, &err);
@@ -285,7 +355,10 @@ static int synthesise(const WaveletArgs *a, const char *in_dir, const char *out_
   }
   SphShtIterOptions options = iter_options(a);
   if (status == 0 &&
-      sph_wavelet_synthesis(plan, coeffs, out->fields[0].values, &options, NULL, &err) != SPH_OK)
+      (plans.dir ? sph_wavelet_dir_synthesis(plans.dir, coeffs, out->fields[0].values, &options,
+                                             NULL, &err)
+                 : sph_wavelet_synthesis(plans.axisym, coeffs, out->fields[0].values, &options,
+                                         NULL, &err)) != SPH_OK)
     status = cli_fail_error(&err);
   if (status == 0) {
     out->coordsys = coordsys;
@@ -298,7 +371,7 @@ static int synthesise(const WaveletArgs *a, const char *in_dir, const char *out_
   }
   sph_map_free(out);
   free(coeffs);
-  sph_wavelet_plan_free(plan);
+  wavelet_plans_free(&plans);
   return status;
 }
 
@@ -326,6 +399,10 @@ static const char scatter_usage[] =
     "1 + J L + L^2 J (J - 1) / 2 rows at order 2.\n"
     "For a HEALPix map (field 0): spherical scattering with s2let's axisymmetric wavelets,\n"
     "second-order paths to coarser scales (j2 < j1).\n"
+    "With --stats cov (images only): the scattering covariances of Cheng et al. 2023 with\n"
+    "periodic boundaries at full resolution, one row per statistic,\n"
+    "index,kind,part,j1,l1,j2,l2,j3,l3,value: S0 (mean), P (mean square), S1, S2, and the\n"
+    "real and imaginary parts of S3 (j1 <= j2) and S4 (j1 <= j2 <= j3).\n"
     "\n"
     "Options:\n"
     "  --order N          1 or 2 (default 2)\n"
@@ -338,10 +415,14 @@ static const char scatter_usage[] =
     "  --lmax L           map: band limit lmax (default 3 NSIDE - 1; at most 4 NSIDE)\n"
     "  --oversample K     map: take each modulus on a grid of K times the band, 1 or 2\n"
     "                     (default 2: far closer to rotation invariant)\n"
+    "  --stats S          image: coeffs (scattering coefficients, default) or cov\n"
+    "                     (scattering covariances; the sides must be multiples of 2^J)\n"
+    "  --norm N           cov: self (S1, S3, S4 divided by the square roots of the\n"
+    "                     image's own S2, as the paper does; default) or none\n"
     "  -h, --help         this help\n";
 
 enum { OPT_SJ = 0x400, OPT_SL, OPT_ORDER, OPT_BOUNDARY, OPT_SB, OPT_SJMIN, OPT_SLMAX,
-       OPT_OVERSAMPLE };
+       OPT_OVERSAMPLE, OPT_STATS, OPT_NORM };
 
 typedef struct {
   double B;
@@ -449,6 +530,32 @@ static SphImage *read_png(const char *path, SphError *err)
   return image;
 }
 
+/* The scattering covariances of an image into out_path. */
+static int scatter_cov_image(const SphImage *image, int J, int L, SphScatCovNorm norm,
+                             const char *in_path, const char *out_path)
+{
+  SphError err = SPH_ERROR_INIT;
+  SphScatteringCov *plan = sph_scattering_cov_new(image->height, image->width, J, L, norm, &err);
+  if (plan == NULL) {
+    sph_error_prefix(&err, "%s", in_path);
+    return cli_fail_error(&err);
+  }
+  int64_t n = sph_scattering_cov_nstats(plan);
+  double *stats = malloc((size_t)n * sizeof *stats);
+  int status = 0;
+  if (stats == NULL) {
+    status = cli_fail("scatter: out of memory for %" PRId64 " statistics", n);
+  } else if (sph_scattering_cov_forward(plan, image->data, stats, &err) != SPH_OK) {
+    sph_error_prefix(&err, "%s", in_path);
+    status = cli_fail_error(&err);
+  } else if (sph_scattering_cov_write_csv(out_path, plan, stats, &err) != SPH_OK) {
+    status = cli_fail_error(&err);
+  }
+  free(stats);
+  sph_scattering_cov_free(plan);
+  return status;
+}
+
 static int run_scatter(int argc, char **argv)
 {
   const CliContext ctx = {"scatter", scatter_usage};
@@ -462,7 +569,11 @@ static int run_scatter(int argc, char **argv)
       {"jmin", required_argument, NULL, OPT_SJMIN},
       {"lmax", required_argument, NULL, OPT_SLMAX},
       {"oversample", required_argument, NULL, OPT_OVERSAMPLE},
+      {"stats", required_argument, NULL, OPT_STATS},
+      {"norm", required_argument, NULL, OPT_NORM},
       {0, 0, 0, 0}};
+  bool covariances = false, boundary_given = false;
+  SphScatCovNorm cov_norm = SPH_SCATCOV_NORM_SELF;
   int64_t J = 3, L = 8, order = 2;
   SphereScatterArgs sphere = {.B = 2, .j_min = 2, .lmax = -1, .oversample = 2};
   SphBoundary boundary = SPH_BOUNDARY_REFLECT;
@@ -492,6 +603,23 @@ static int run_scatter(int argc, char **argv)
         boundary = SPH_BOUNDARY_PERIODIC;
       else
         return cli_fail("scatter: --boundary %s is not reflect or periodic", optarg);
+      boundary_given = true;
+      break;
+    case OPT_STATS:
+      if (strcmp(optarg, "coeffs") == 0)
+        covariances = false;
+      else if (strcmp(optarg, "cov") == 0)
+        covariances = true;
+      else
+        return cli_fail("scatter: --stats %s is not coeffs or cov", optarg);
+      break;
+    case OPT_NORM:
+      if (strcmp(optarg, "self") == 0)
+        cov_norm = SPH_SCATCOV_NORM_SELF;
+      else if (strcmp(optarg, "none") == 0)
+        cov_norm = SPH_SCATCOV_NORM_NONE;
+      else
+        return cli_fail("scatter: --norm %s is not self or none", optarg);
       break;
     case OPT_SB:
       if (!cli_parse_double(optarg, &sphere.B) || !(sphere.B > 1))
@@ -518,6 +646,8 @@ static int run_scatter(int argc, char **argv)
   if (rc >= 0)
     return rc;
   const char *in_path = argv[first], *out_path = argv[first + 1];
+  if (covariances && boundary_given && boundary != SPH_BOUNDARY_PERIODIC)
+    return cli_fail("scatter: --stats cov uses periodic boundaries; drop --boundary reflect");
   SphError err = SPH_ERROR_INIT;
   SphImage *image = has_png_suffix(in_path) ? read_png(in_path, &err)
                                              : sph_fits_read_image(in_path, &err);
@@ -527,10 +657,19 @@ static int run_scatter(int argc, char **argv)
     SphMap *map = has_png_suffix(in_path) ? NULL : cli_read_map(in_path, NULL, &map_err);
     if (map == NULL)
       return cli_fail_error(&err);
+    if (covariances) {
+      sph_map_free(map);
+      return cli_fail("scatter: %s is a HEALPix map; --stats cov is for planar images", in_path);
+    }
     sphere.order = order;
     int status = scatter_map(&sphere, map, in_path, out_path);
     sph_map_free(map);
     return status;
+  }
+  if (covariances) {
+    int cov_status = scatter_cov_image(image, (int)J, (int)L, cov_norm, in_path, out_path);
+    sph_image_free(image);
+    return cov_status;
   }
   SphScattering2D *plan = sph_scattering2d_new(image->height, image->width, (int)J, (int)L,
                                                (int)order, boundary, &err);

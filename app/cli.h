@@ -92,6 +92,8 @@ extern const int cli_learn_command_count;
 /* train --task regression (cli-learn-regression.c), dispatched from cli-learn.c's train */
 bool cli_train_task_is_regression(int argc, char **argv);
 int cli_train_regression(int argc, char **argv);
+/* predict for a regression model (cli-learn-regression.c), from cli-learn.c's predict */
+int cli_predict_regression(const char *model_path, const char *input, uint64_t seed);
 
 /* inference figures (cli-figures.c), listed and dispatched after cli_learn_commands */
 extern const CliCommand cli_figure_commands[];

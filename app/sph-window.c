@@ -12,6 +12,7 @@
 #include "sph-sky-page.h"
 #include "sph-spectrum-job.h"
 #include "sph-view-settings.h"
+#include "sph-wavelet-page.h"
 #include "sphaera/fields.h"
 #include "sphaera/fits_map.h"
 #include "sphaera/spectrum.h"
@@ -43,6 +44,7 @@ typedef struct {
 /* The pages, one line each. */
 static const PageEntry page_entries[] = {
   { "sky", "Sky maps", PILLAR_PHYSICS, sph_sky_page_new },
+  { "wavelets", "Wavelets", PILLAR_PHYSICS, sph_wavelet_page_new },
   { "learn", "Learn", PILLAR_PROBABILISTIC, sph_learn_page_new },
   { "inference", "Inference", PILLAR_PROBABILISTIC, sph_inference_page_new },
   { "coverage", "Truthfulness", PILLAR_INTELLIGIBLE, sph_coverage_page_new },
@@ -595,6 +597,27 @@ static void on_sidebar_selected(GtkListBox *box, GtkListBoxRow *row, gpointer da
     gtk_stack_set_visible_child_name(self->stack, name);
 }
 
+/* A page that switches the stack itself (the Wavelets page opening a band in the sky
+ * view) moves the sidebar's selection with it. */
+static void on_stack_child_changed(GObject *stack, GParamSpec *pspec, gpointer data)
+{
+  (void)pspec;
+  SphWindow *self = data;
+  if (self->disposed || self->sidebar == NULL)
+    return;
+  const char *name = gtk_stack_get_visible_child_name(GTK_STACK(stack));
+  GtkListBoxRow *row;
+  for (int i = 0; name != NULL && (row = gtk_list_box_get_row_at_index(self->sidebar, i)) != NULL;
+       i++) {
+    const char *page = g_object_get_data(G_OBJECT(row), "page");
+    if (page != NULL && strcmp(page, name) == 0) {
+      if (gtk_list_box_get_selected_row(self->sidebar) != row)
+        gtk_list_box_select_row(self->sidebar, row);
+      break;
+    }
+  }
+}
+
 static GtkWidget *sidebar_row(const char *text, Pillar pillar, const char *page)
 {
   GtkWidget *label = gtk_label_new(text);
@@ -634,6 +657,8 @@ static void build_pages(SphWindow *self)
   }
   g_signal_connect(self->sidebar, "row-selected", G_CALLBACK(on_sidebar_selected), self);
   gtk_list_box_select_row(self->sidebar, first);
+  g_signal_connect(self->stack, "notify::visible-child-name", G_CALLBACK(on_stack_child_changed),
+                   self);
 }
 
 /* ---- GObject ---- */

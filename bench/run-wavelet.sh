@@ -11,7 +11,8 @@
 # coarse filters, so its filter bank is faster than kymatio's. Wall-clock and process
 # CPU-time medians are both printed: on a shared machine the CPU time tracks the work.
 #
-# usage: [REPS=n] bench/run-wavelet.sh [BUILD_DIR]    (default build; REPS default 9)
+# usage: [REPS=n] [SPHERE_REPS=n] bench/run-wavelet.sh [BUILD_DIR]    (default build; REPS
+# default 9, SPHERE_REPS 3)
 set -eu
 
 build=${1:-build}
@@ -140,3 +141,29 @@ awk -v ref="$(cat "$tmp/ref.txt")" '
     if (w["numpy_forward_cpu_s"] != "")
       printf "          CPU time: forward %.1f ms, bank %.3f s;  vs numpy reimplementation: forward x%.2f, bank x%.3f\n", 1000 * v["forward_cpu_s"], v["bank_cpu_s"], v["forward_cpu_s"] / w["numpy_forward_cpu_s"], v["bank_cpu_s"] / w["numpy_bank_cpu_s"]
   }' "$tmp/ours.txt"
+
+# Directional wavelets on the sphere (issue 5): analysis + synthesis of a random map
+# band-limited at L on the McEwen-Wiaux grid, N = 4, B = 2, J_min = 2, multiresolution
+# (bench-wavelet-sphere, medians of SPHERE_REPS runs, 1 and 2 OpenMP threads), beside
+# s2let's figures on this machine as issue 5 quotes them (s2let, the C reference, is not
+# packaged for Debian, so it cannot run here): 1.2 s at L = 256 and 6.8 s at L = 512.
+sphere_bench="$build/bench/bench-wavelet-sphere"
+if [ -x "$sphere_bench" ]; then
+  echo "== sphaera directional wavelets (bench-wavelet-sphere, MW grid, N 4, B 2, J_min 2, multiresolution) =="
+  for L in 256 512; do
+    "$sphere_bench" --L "$L" --N 4 --reps "${SPHERE_REPS:-3}" | tee -a "$tmp/sphere.txt"
+  done
+  echo "== s2let, as quoted in issue 5: L 256 1.2 s, L 512 6.8 s (targets 0.6 s and 3.5 s) =="
+  awk '
+    /threads=/ {
+      for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+      ref = v["L"] == 256 ? 1.2 : (v["L"] == 512 ? 6.8 : 0)
+      target = v["L"] == 256 ? 0.6 : (v["L"] == 512 ? 3.5 : 0)
+      printf "L=%s threads=%s  analysis + synthesis %.3f s (CPU %.3f s, target <= %.1f s)", v["L"], v["threads"], v["total_s"], v["total_cpu_s"], target
+      if (ref > 0)
+        printf ";  vs s2let quoted: x%.3f", v["total_s"] / ref
+      printf ";  round trip %s\n", v["round_trip"]
+    }' "$tmp/sphere.txt"
+else
+  echo "run-wavelet.sh: $sphere_bench not found; build it: ninja -C $build bench/bench-wavelet-sphere" >&2
+fi

@@ -35,6 +35,7 @@ static void test_train_digits(void)
   for (int e = 0; e < 3; e++) {
     char *want = g_strdup_printf("epoch=%d loss=", e + 1);
     g_assert_true(g_str_has_prefix(lines[e], want));
+    g_assert_nonnull(strstr(lines[e], " test_loss="));
     g_assert_nonnull(strstr(lines[e], " train_accuracy="));
     g_assert_nonnull(strstr(lines[e], " test_accuracy="));
     g_free(want);
@@ -196,6 +197,51 @@ static void test_train_cnn_predict(void)
   g_free(dir);
 }
 
+/* Checks predict's output (header, then x,mean,sd,lo95,hi95 rows) against the
+ * library's predictions for the same x with the same seed; returns the x read. */
+typedef struct {
+  double v[5];
+} PredictRow;
+
+static GArray *check_regression_rows(const char *out, const SphRegressor *reg, uint64_t seed)
+{
+  char **lines = g_strsplit(out, "\n", -1);
+  g_assert_cmpstr(lines[0], ==, "x,mean,sd,lo95,hi95");
+  GArray *xs = g_array_new(FALSE, FALSE, sizeof(double));
+  GArray *rows = g_array_new(FALSE, FALSE, sizeof(PredictRow));
+  for (char **l = lines + 1; *l != NULL && **l != '\0'; l++) {
+    PredictRow r;
+    char **f = g_strsplit(*l, ",", -1);
+    g_assert_cmpuint(g_strv_length(f), ==, 5);
+    for (int j = 0; j < 5; j++)
+      r.v[j] = g_ascii_strtod(f[j], NULL);
+    g_strfreev(f);
+    g_array_append_val(xs, r.v[0]);
+    g_array_append_val(rows, r);
+  }
+  g_strfreev(lines);
+  size_t n = xs->len;
+  g_assert_cmpuint(n, >, 0);
+  double *mean = g_new(double, n), *sd = g_new(double, n);
+  g_assert_cmpint(sph_regressor_predict(reg, (double *)xs->data, n, seed, mean, sd, NULL), ==,
+                  SPH_OK);
+  double worst = 0.0;
+  for (size_t i = 0; i < n; i++) {
+    const double *r = g_array_index(rows, PredictRow, i).v;
+    const double want[4] = {mean[i], sd[i], mean[i] - 1.96 * sd[i], mean[i] + 1.96 * sd[i]};
+    for (int j = 0; j < 4; j++)
+      worst = fmax(worst, fabs(r[j + 1] - want[j]) / (1.0 + fabs(want[j])));
+    g_assert_cmpfloat(sd[i], >, 0.0);
+  }
+  g_test_message("predict: %zu rows, largest relative difference from the library %.3g", n,
+                 worst);
+  g_assert_cmpfloat(worst, <=, 1e-14);
+  g_free(mean);
+  g_free(sd);
+  g_array_unref(rows);
+  return xs;
+}
+
 /* train --task regression: a line per epoch, the final scores in the issue's range,
  * a saved model that scores the same when loaded, and the one-line refusals. */
 static void test_train_regression(void)
@@ -226,6 +272,38 @@ static void test_train_regression(void)
                                        &r2, &c2, &err), ==, SPH_OK);
   g_assert_cmpfloat(fabs(r2 - rmse), <, 1e-4);
   g_assert_cmpfloat(fabs(c2 - cov), <, 1e-4);
+  /* predict MODEL CSV and predict MODEL grid give the library's predictions. */
+  char *csv = g_build_filename(dir, "x.csv", NULL);
+  g_assert_true(g_file_set_contents(csv, "-4.5\n0\n\n 1.25\n3.75\r\n7\n", -1, NULL));
+  CliRun pred = run_cli("predict", "--seed", "7", model, csv, NULL);
+  g_assert_cmpint(pred.status, ==, 0);
+  GArray *xs = check_regression_rows(pred.out, reg, 7);
+  g_assert_cmpuint(xs->len, ==, 5);
+  g_assert_cmpfloat(g_array_index(xs, double, 2), ==, 1.25);
+  g_array_unref(xs);
+  cli_run_clear(&pred);
+  pred = run_cli("predict", model, "grid", NULL);
+  g_assert_cmpint(pred.status, ==, 0);
+  xs = check_regression_rows(pred.out, reg, 1);
+  g_assert_cmpuint(xs->len, ==, 201);
+  g_assert_cmpfloat(g_array_index(xs, double, 0), ==, SPH_REGRESSION_X_MIN);
+  g_assert_cmpfloat(g_array_index(xs, double, 200), ==, SPH_REGRESSION_X_MAX);
+  g_assert_cmpfloat(fabs(g_array_index(xs, double, 100)), <, 1e-15);
+  g_array_unref(xs);
+  cli_run_clear(&pred);
+  /* A bad row: one line naming the file and the line. */
+  g_assert_true(g_file_set_contents(csv, "0.5\n1.5\n2,3\n", -1, NULL));
+  pred = run_cli("predict", model, csv, NULL);
+  assert_one_line_failure(&pred, "x.csv, line 3", "'2,3'");
+  cli_run_clear(&pred);
+  g_assert_true(g_file_set_contents(csv, "0.5\nnan\n", -1, NULL));
+  pred = run_cli("predict", model, csv, NULL);
+  assert_one_line_failure(&pred, "x.csv, line 2", NULL);
+  cli_run_clear(&pred);
+  pred = run_cli("predict", model, "/nonexistent/x.csv", NULL);
+  assert_one_line_failure(&pred, "/nonexistent/x.csv", "cannot open");
+  cli_run_clear(&pred);
+  g_free(csv);
   sph_regression_data_clear(&train);
   sph_regression_data_clear(&test);
   sph_regressor_free(reg);

@@ -15,9 +15,11 @@
 #include "sphaera/healpix.h"
 #include "sphaera/ring_geometry.h"
 #include "sphaera/scattering.h"
+#include "sphaera/scattering_cov.h"
 #include "sphaera/scattering_sphere.h"
 #include "sphaera/rng.h"
 #include "sphaera/sht.h"
+#include "sphaera/wavelet_sphere_dir.h"
 
 static const char compare_script[] =
     PY_IMPORTS
@@ -111,6 +113,88 @@ static void test_round_trip_and_healpy(void)
     g_hash_table_unref(keys);
     g_free(text);
   }
+  sph_map_free(map);
+  remove_dir(out);
+  g_remove(in);
+  g_remove(back);
+  g_rmdir(dir);
+  g_free(in);
+  g_free(out);
+  g_free(back);
+  g_free(dir);
+}
+
+/* --N 4: one file per scale and direction, each equal to the library's directional
+ * coefficients of the same map, and the exact synthesis back; N out of range fails. */
+static void test_directional(void)
+{
+  char *dir = make_temp_dir();
+  char *in = g_build_filename(dir, "in.fits", NULL);
+  char *out = g_build_filename(dir, "out", NULL);
+  char *back = g_build_filename(dir, "back.fits", NULL);
+  SphMap *map = write_band_limited(in, 16, 32);
+  CliRun r = run_cli("wavelet", in, out, "--N", "4", "--lmax", "32", "--tol", "1e-12", NULL);
+  if (r.status != 0)
+    g_error("wavelet --N 4 failed: %s", r.err);
+  g_assert_cmpstr(r.err, ==, "");
+  cli_run_clear(&r);
+  /* scaling, 7 directions of scales 2..5, and the manifest */
+  g_assert_cmpint(count_entries(out), ==, 1 + 4 * 7 + 1);
+
+  SphError err = SPH_ERROR_INIT;
+  SphRingGeometry *g = sph_ring_geometry_healpix(16, &err);
+  SphWaveletDirPlan *plan =
+    sph_wavelet_dir_plan_new(g, 2.0, 33, 2, 4, SPH_WAVELET_MULTIRESOLUTION, &err);
+  g_assert_nonnull(plan);
+  double *coeffs = g_new(double, sph_wavelet_dir_plan_size(plan));
+  SphShtIterOptions options = SPH_SHT_ITER_DEFAULT;
+  options.tolerance = 1e-12;
+  options.max_iter = 200;
+  g_assert_cmpint(sph_wavelet_dir_analysis(plan, map->fields[0].values, coeffs, &options, NULL,
+                                           &err), ==, SPH_OK);
+  double worst = 0;
+  for (int k = 0; k < 7; k += 3) {
+    char name[64];
+    g_snprintf(name, sizeof name, "scale-04-dir-%02d.fits", k);
+    char *path = g_build_filename(out, name, NULL);
+    SphMap *band = read_map(path);
+    const double *want = coeffs + sph_wavelet_dir_plan_map_offset(plan, 3, k);
+    g_assert_cmpint(band->npix, ==,
+                    sph_wavelet_plan_band_npix(sph_wavelet_dir_plan_axisym(plan), 3));
+    for (int64_t i = 0; i < band->npix; i++)
+      worst = fmax(worst, fabs(band->fields[0].values[i] - want[i]));
+    sph_map_free(band);
+    g_free(path);
+  }
+  g_test_message("directional files against the library: max difference %.3g", worst);
+  g_assert_cmpfloat(worst, <=, 1e-12);
+
+  r = run_cli("wavelet", "--synthesise", out, back, "--tol", "1e-12", NULL);
+  if (r.status != 0)
+    g_error("wavelet --synthesise (N = 4) failed: %s", r.err);
+  g_assert_cmpstr(r.err, ==, "");
+  cli_run_clear(&r);
+  SphMap *got = read_map(back);
+  double num = 0, den = 0;
+  for (int64_t i = 0; i < map->npix; i++) {
+    double d = got->fields[0].values[i] - map->fields[0].values[i];
+    num += d * d;
+    den += map->fields[0].values[i] * map->fields[0].values[i];
+  }
+  g_test_message("directional round trip through FITS: relative L2 %.3g", sqrt(num / den));
+  g_assert_cmpfloat(sqrt(num / den), <=, 1e-9);
+  sph_map_free(got);
+
+  r = run_cli("wavelet", in, out, "--N", "0", NULL);
+  assert_one_line_failure(&r, "--N 0", NULL);
+  cli_run_clear(&r);
+  r = run_cli("wavelet", in, out, "--N", "40", "--lmax", "32", NULL);
+  assert_one_line_failure(&r, "N = 40", NULL);
+  cli_run_clear(&r);
+
+  g_free(coeffs);
+  sph_wavelet_dir_plan_free(plan);
+  sph_ring_geometry_free(g);
   sph_map_free(map);
   remove_dir(out);
   g_remove(in);
@@ -473,14 +557,118 @@ static void test_scatter_map(void)
   g_free(dir);
 }
 
+/* Checks a --stats cov CSV against the library's statistics of the same pixels: header,
+ * labels, values read back exactly; S0 and P also against sums here. */
+static void check_cov_csv(const char *csv, const SphImage *image, int J, int L,
+                          SphScatCovNorm norm)
+{
+  SphError err = SPH_ERROR_INIT;
+  SphScatteringCov *plan = sph_scattering_cov_new(image->height, image->width, J, L, norm, &err);
+  g_assert_nonnull(plan);
+  int64_t n = sph_scattering_cov_nstats(plan);
+  double *stats = g_new(double, n);
+  g_assert_cmpint(sph_scattering_cov_forward(plan, image->data, stats, &err), ==, SPH_OK);
+  char *text = NULL;
+  g_assert_true(g_file_get_contents(csv, &text, NULL, NULL));
+  char **lines = g_strsplit(text, "\n", -1);
+  g_assert_cmpstr(lines[0], ==, "index,kind,part,j1,l1,j2,l2,j3,l3,value");
+  g_assert_cmpint(g_strv_length(lines), ==, n + 2); /* the header, and "" after the last newline */
+  for (int64_t i = 0; i < n; i++) {
+    SphScatCovLabel lab = sph_scattering_cov_label(plan, i);
+    char *prefix = g_strdup_printf("%" G_GINT64_FORMAT ",%s,%s,%d,%d,%d,%d,%d,%d,", i,
+                                   sph_scattering_cov_kind_name(lab.kind),
+                                   lab.imag ? "im" : "re", lab.j1, lab.l1, lab.j2, lab.l2,
+                                   lab.j3, lab.l3);
+    g_assert_true(g_str_has_prefix(lines[i + 1], prefix));
+    g_assert_cmpfloat(g_ascii_strtod(lines[i + 1] + strlen(prefix), NULL), ==, stats[i]);
+    g_free(prefix);
+  }
+  double sum = 0, sum2 = 0;
+  int64_t npix = sph_image_npix(image);
+  for (int64_t i = 0; i < npix; i++) {
+    sum += image->data[i];
+    sum2 += image->data[i] * image->data[i];
+  }
+  g_assert_cmpfloat(fabs(stats[0] - sum / (double)npix), <=, 1e-14 * sqrt(sum2 / (double)npix));
+  g_assert_cmpfloat(fabs(stats[1] - sum2 / (double)npix), <=, 1e-14 * sum2 / (double)npix);
+  g_strfreev(lines);
+  g_free(text);
+  g_free(stats);
+  sph_scattering_cov_free(plan);
+}
+
+static void test_scatter_cov(void)
+{
+  char *dir = make_temp_dir();
+  char *in = g_build_filename(dir, "image.fits", NULL);
+  char *map_path = g_build_filename(dir, "map.fits", NULL);
+  char *csv = g_build_filename(dir, "cov.csv", NULL);
+  SphError err = SPH_ERROR_INIT;
+  SphImage *image = sph_image_new(32, 48, &err);
+  SphRng rng;
+  sph_rng_init(&rng, 61, 0);
+  for (int64_t i = 0; i < sph_image_npix(image); i++)
+    image->data[i] = sph_rng_normal(&rng) + 0.4 * sin(0.3 * (double)(i % 48));
+  g_assert_cmpint(sph_fits_write_image(in, image, &err), ==, SPH_OK);
+  CliRun r = run_cli("scatter", "--stats", "cov", "--J", "3", "--L", "2", in, csv, NULL);
+  g_assert_cmpint(r.status, ==, 0);
+  g_assert_cmpstr(r.err, ==, "");
+  cli_run_clear(&r);
+  check_cov_csv(csv, image, 3, 2, SPH_SCATCOV_NORM_SELF);
+  r = run_cli("scatter", "--stats", "cov", "--norm", "none", "--J", "2", "--L", "3", in, csv,
+              NULL);
+  g_assert_cmpint(r.status, ==, 0);
+  cli_run_clear(&r);
+  check_cov_csv(csv, image, 2, 3, SPH_SCATCOV_NORM_NONE);
+  g_remove(csv);
+  /* Failures: each one line naming the problem, and no file. */
+  r = run_cli("scatter", "--stats", "cov", "--J", "6", in, csv, NULL);
+  assert_one_line_failure(&r, "image.fits", "J = 6 is too large");
+  cli_run_clear(&r);
+  r = run_cli("scatter", "--stats", "cov", "--J", "5", in, csv, NULL);
+  assert_one_line_failure(&r, "image.fits", "multiples of 2^J = 32");
+  cli_run_clear(&r);
+  r = run_cli("scatter", "--stats", "moments", in, csv, NULL);
+  assert_one_line_failure(&r, "--stats moments", NULL);
+  cli_run_clear(&r);
+  r = run_cli("scatter", "--stats", "cov", "--norm", "max", in, csv, NULL);
+  assert_one_line_failure(&r, "--norm max", NULL);
+  cli_run_clear(&r);
+  r = run_cli("scatter", "--stats", "cov", "--boundary", "reflect", in, csv, NULL);
+  assert_one_line_failure(&r, "periodic", NULL);
+  cli_run_clear(&r);
+  SphImage *flat = sph_image_new(16, 16, &err);
+  g_assert_cmpint(sph_fits_write_image(in, flat, &err), ==, SPH_OK);
+  sph_image_free(flat);
+  r = run_cli("scatter", "--stats", "cov", "--J", "2", in, csv, NULL);
+  assert_one_line_failure(&r, "image.fits", "constant image");
+  cli_run_clear(&r);
+  SphMap *map = write_band_limited(map_path, 4, 8);
+  sph_map_free(map);
+  r = run_cli("scatter", "--stats", "cov", map_path, csv, NULL);
+  assert_one_line_failure(&r, "map.fits", "planar images");
+  cli_run_clear(&r);
+  g_assert_false(g_file_test(csv, G_FILE_TEST_EXISTS));
+  sph_image_free(image);
+  g_remove(in);
+  g_remove(map_path);
+  g_rmdir(dir);
+  g_free(in);
+  g_free(map_path);
+  g_free(csv);
+  g_free(dir);
+}
+
 int main(int argc, char **argv)
 {
   g_test_init(&argc, &argv, NULL);
   g_test_add_func("/cli-wavelet/round-trip-healpy", test_round_trip_and_healpy);
   g_test_add_func("/cli-wavelet/failures", test_failures);
+  g_test_add_func("/cli-wavelet/directional", test_directional);
   g_test_add_func("/cli-wavelet/scatter-fits", test_scatter_fits);
   g_test_add_func("/cli-wavelet/scatter-png", test_scatter_png);
   g_test_add_func("/cli-wavelet/scatter-map", test_scatter_map);
   g_test_add_func("/cli-wavelet/scatter-failures", test_scatter_failures);
+  g_test_add_func("/cli-wavelet/scatter-cov", test_scatter_cov);
   return g_test_run();
 }

@@ -9,6 +9,7 @@
 
 #include "sphaera/dataset.h"
 #include "sphaera/model_io.h"
+#include "sphaera/autodiff.h"
 #include "sphaera/train.h"
 
 static char *digits_path(void)
@@ -152,6 +153,34 @@ static SphTrainConfig digits_config(void)
   return tc;
 }
 
+/* The mean cross-entropy of mlp (dropout off) on data, from its logits for all rows in
+ * one pass, with the log-sum-exp in long double: an evaluation independent of the
+ * training loop's chunked sph_cross_entropy_logits. */
+static double direct_cross_entropy(const SphMlp *mlp, const SphDataset *data, SphDType dtype)
+{
+  SphTape *tape = sph_tape_new();
+  SphTensor *x = sph_tensor_new2(dtype, data->n, data->nfeatures, NULL);
+  for (size_t i = 0; i < data->n * data->nfeatures; i++)
+    sph_tensor_set(x, i, data->x[i]);
+  SphVar *out = sph_mlp_forward(tape, mlp, sph_tape_input(tape, x, false), false, NULL);
+  g_assert_cmpint(sph_tape_status(tape, NULL), ==, SPH_OK);
+  const SphTensor *o = sph_var_value(out);
+  const size_t k = data->nclasses;
+  long double total = 0.0L;
+  for (size_t i = 0; i < data->n; i++) {
+    long double top = sph_tensor_get(o, i * k);
+    for (size_t j = 1; j < k; j++)
+      top = fmaxl(top, sph_tensor_get(o, i * k + j));
+    long double sum = 0.0L;
+    for (size_t j = 0; j < k; j++)
+      sum += expl(sph_tensor_get(o, i * k + j) - top);
+    total += top + logl(sum) - sph_tensor_get(o, i * k + (size_t)data->y[i]);
+  }
+  sph_tensor_free(x);
+  sph_tape_free(tape);
+  return (double)(total / (long double)data->n);
+}
+
 /* The issue's target: an MLP reaches test accuracy 0.97 on the fixed split; the job's
  * progress reaches one and its last snapshot holds every epoch. */
 static void test_train_mlp(void)
@@ -192,6 +221,10 @@ static void test_train_mlp(void)
   g_assert_cmpuint(total, ==, test.n);
   g_assert_cmpfloat(acc, ==, (double)diag / (double)test.n);
   g_assert_cmpfloat(acc, ==, last.test_accuracy);
+  /* In float32 the validation loss matches the direct evaluation to float32 rounding. */
+  double direct = direct_cross_entropy(mlp, &test, SPH_F32);
+  g_test_message("float32 validation loss %.9g, direct %.9g", last.test_loss, direct);
+  g_assert_cmpfloat(fabs(last.test_loss - direct), <=, 1e-5 * direct);
 
   /* Save, load, and the loaded network predicts the same. */
   char *dir = g_dir_make_tmp("sph-model-XXXXXX", NULL);
@@ -236,6 +269,56 @@ static void test_train_mlp(void)
   g_free(path);
   g_free(dir);
 
+  sph_job_unref(job);
+  sph_mlp_free(mlp);
+  sph_dataset_clear(&train);
+  sph_dataset_clear(&test);
+  sph_dataset_clear(&all);
+}
+
+/* The validation loss in every epoch's numbers and snapshot is the mean cross-entropy
+ * of the network on the test rows (dropout off): in float64, to 1e-12 of the direct
+ * evaluation after the last epoch; the snapshot carries the same numbers. */
+static void test_validation_loss(void)
+{
+  SphDataset all, train, test;
+  if (!load_digits(&all))
+    return;
+  sph_dataset_split(&all, 0.25, SPH_DIGITS_SPLIT_SEED, &train, &test, NULL);
+  SphMlpConfig cfg = {.nsizes = 3, .sizes = {64, 48, 10}, .activation = SPH_ACT_TANH,
+                      .dropout = 0.3, .dtype = SPH_F64};
+  SphMlp *mlp = sph_mlp_new(&cfg, 5, NULL);
+  SphTrainConfig tc = digits_config();
+  tc.epochs = 3;
+  SphJob *job = sph_job_new();
+  SphEpochStats last;
+  SphError err = SPH_ERROR_INIT;
+  g_assert_cmpint(sph_train_classifier(mlp, &train, &test, &tc, job, NULL, NULL, &last, &err), ==,
+                  SPH_OK);
+  double direct = direct_cross_entropy(mlp, &test, SPH_F64);
+  g_test_message("validation loss %.15g, direct %.15g, training loss %.6g", last.test_loss, direct,
+                 last.train_loss);
+  g_assert_cmpfloat(fabs(last.test_loss - direct), <=, 1e-12 * direct);
+  double acc, loss;
+  SphNet net = sph_mlp_net(mlp);
+  g_assert_cmpint(sph_net_evaluate(&net, &test, &acc, &loss, &err), ==, SPH_OK);
+  g_assert_cmpfloat(fabs(loss - direct), <=, 1e-12 * direct);
+  g_assert_cmpfloat(acc, ==, last.test_accuracy);
+  SphSnapshot *snap = sph_job_acquire_snapshot(job, NULL);
+  const SphTrainCurve *curve = sph_snapshot_data(snap);
+  g_assert_cmpuint(curve->nepochs, ==, 3);
+  g_assert_cmpfloat(curve->epochs[2].test_loss, ==, last.test_loss);
+  /* Training lowers it, and it is a cross-entropy over 10 classes: positive and well
+   * below log 10 once the network has learnt something. */
+  g_assert_cmpfloat(curve->epochs[2].test_loss, <, curve->epochs[0].test_loss);
+  g_assert_cmpfloat(curve->epochs[0].test_loss, >, 0.0);
+  g_assert_cmpfloat(curve->epochs[0].test_loss, <, log(10.0));
+  sph_snapshot_release(snap);
+  /* Without a test set there is no validation loss. */
+  tc.epochs = 1;
+  g_assert_cmpint(sph_train_classifier(mlp, &train, NULL, &tc, NULL, NULL, NULL, &last, &err), ==,
+                  SPH_OK);
+  g_assert_true(isnan(last.test_loss));
   sph_job_unref(job);
   sph_mlp_free(mlp);
   sph_dataset_clear(&train);
@@ -288,6 +371,7 @@ int main(int argc, char **argv)
   g_test_add_func("/digits/load", test_load);
   g_test_add_func("/digits/load-errors", test_load_errors);
   g_test_add_func("/digits/train-mlp", test_train_mlp);
+  g_test_add_func("/digits/validation-loss", test_validation_loss);
   g_test_add_func("/digits/cancel-and-mismatch", test_cancel_and_mismatch);
   return g_test_run();
 }

@@ -393,7 +393,8 @@ static void test_overlay(void)
   sph_map_free(map);
 }
 
-/* With ticks the colour bar gets marks at nice values, placed where the scale puts them. */
+/* With ticks the colour bar gets marks at nice values, placed where the scale puts them:
+ * the core's sph_color_scale_ticks, as the window's colour bar has them. */
 static void test_colorbar_ticks(void)
 {
   SphMap *map = make_map(8, SPH_ORDER_RING);
@@ -405,7 +406,14 @@ static void test_colorbar_ticks(void)
   o.colorbar_ticks = true;
   SphFigureLayout l;
   cairo_surface_t *s = render_surface(map, 0, &o, &l);
-  /* Nice ticks every 1 from -2 to 3: a dark mark just under the bar at each. */
+  /* Over [-3, 4] the smallest 1-2-5 step with at most five intervals is 2: ticks at -2, 0
+   * and 2, a dark mark just under the bar at each and none at -1, 1 or 3. */
+  SphColorScale scale = { .vmin = o.vmin, .vmax = o.vmax, .cmap = o.cmap };
+  double ticks[8];
+  g_assert_cmpint(sph_color_scale_ticks(&scale, ticks, 8), ==, 3);
+  g_assert_cmpfloat(ticks[0], ==, -2.0);
+  g_assert_cmpfloat(ticks[1], ==, 0.0);
+  g_assert_cmpfloat(ticks[2], ==, 2.0);
   int row = l.bar_y + l.bar_height + 2;
   for (int v = -2; v <= 3; v++) {
     double x = l.bar_x + (v + 3.0) / 7.0 * l.bar_width;
@@ -415,7 +423,10 @@ static void test_colorbar_ticks(void)
       surface_rgb(s, i, row, px);
       dark += px[0] < 128;
     }
-    g_assert_cmpint(dark, >, 0);
+    if (v % 2 == 0)
+      g_assert_cmpint(dark, >, 0);
+    else
+      g_assert_cmpint(dark, ==, 0);
   }
   /* Between the ticks there is none. */
   uint8_t px[3];

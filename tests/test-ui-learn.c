@@ -17,6 +17,7 @@
 
 #define WAIT_TIMEOUT_S 120
 #define N_CLASSES 10
+#define TRAIN_EPOCHS 8
 
 typedef struct {
   GtkWidget *window;
@@ -63,7 +64,7 @@ static void load_test_split(SphDataset *test)
   g_free(path);
 }
 
-static void test_train_two_epochs(void)
+static void test_train_live(void)
 {
   Fixture fx;
   fixture_show(&fx);
@@ -85,7 +86,9 @@ static void test_train_two_epochs(void)
   g_assert_cmpstr(gtk_notebook_get_tab_label_text(GTK_NOTEBOOK(notebook), second), ==,
                   "Regression with uncertainty");
   SphCurvePlot *plot = sph_learn_page_get_curve_plot(fx.page);
-  sph_learn_page_set_epochs(fx.page, 2);
+  /* Eight epochs: the page shows a snapshot at most every 100 ms, and on an idle machine
+   * two epochs of the MLP end within 0.2 s, before anything could be drawn live. */
+  sph_learn_page_set_epochs(fx.page, TRAIN_EPOCHS);
   sph_learn_page_set_seed(fx.page, 3);
   g_assert_true(gtk_widget_activate_action(GTK_WIDGET(fx.page), "learn.train", NULL));
   g_assert_true(sph_learn_page_is_training(fx.page));
@@ -109,9 +112,9 @@ static void test_train_two_epochs(void)
   }
   double seconds = (double)(g_get_monotonic_time() - start) / G_USEC_PER_SEC;
   guint draws = sph_curve_plot_get_draw_count(plot) - draws_at_start;
-  g_test_message("trained 2 epochs in %.2f s: %u curve draws, %u of them live, %zu epoch(s) "
+  g_test_message("trained %d epochs in %.2f s: %u curve draws, %u of them live, %zu epoch(s) "
                  "seen live",
-                 seconds, draws, live_draws, epochs_seen_live);
+                 TRAIN_EPOCHS, seconds, draws, live_draws, epochs_seen_live);
   g_assert_cmpuint(epochs_seen_live, >=, 1);
   g_assert_cmpuint(live_draws, >=, 1);
   /* At most ten curve updates a second, plus the frames around start and end. */
@@ -119,12 +122,15 @@ static void test_train_two_epochs(void)
 
   size_t nepochs = 0;
   const SphEpochStats *epochs = sph_curve_plot_get_epochs(plot, &nepochs);
-  g_assert_cmpuint(nepochs, ==, 2);
-  g_assert_cmpuint(epochs[0].epoch, ==, 1);
-  g_assert_cmpuint(epochs[1].epoch, ==, 2);
-  for (size_t e = 0; e < 2; e++) {
+  g_assert_cmpuint(nepochs, ==, TRAIN_EPOCHS);
+  for (size_t e = 0; e < TRAIN_EPOCHS; e++) {
+    g_assert_cmpuint(epochs[e].epoch, ==, e + 1);
     g_assert_true(isfinite(epochs[e].train_loss) && epochs[e].train_loss > 0.0);
     g_assert_cmpfloat(epochs[e].test_accuracy, >, 0.5);
+    /* The validation loss drawn beside the training loss: a cross-entropy over ten
+     * classes, below log 10 once the network beats chance. */
+    g_assert_true(isfinite(epochs[e].test_loss) && epochs[e].test_loss > 0.0);
+    g_assert_cmpfloat(epochs[e].test_loss, <, log(10.0));
   }
 
   /* The confusion matrix counts every test image once; its diagonal is the accuracy the
@@ -151,7 +157,7 @@ static void test_train_two_epochs(void)
   for (size_t c = 0; c < k; c++)
     g_assert_cmpuint(per_class[c], ==, 0); /* each row holds exactly its class's images */
   g_assert_cmpfloat_with_epsilon(accuracy, (double)diagonal / (double)test.n, 1e-15);
-  g_assert_cmpfloat_with_epsilon(accuracy, epochs[1].test_accuracy, 1e-12);
+  g_assert_cmpfloat_with_epsilon(accuracy, epochs[TRAIN_EPOCHS - 1].test_accuracy, 1e-12);
 
   /* The misclassified digits: the most confident first, each really misclassified, its
    * image the test row it names. */
@@ -179,6 +185,15 @@ static void test_train_two_epochs(void)
   double reloaded = 0.0;
   g_assert_cmpint(sph_classifier_accuracy(mlp, &test, &reloaded, NULL, &err), ==, SPH_OK);
   g_assert_cmpfloat_with_epsilon(reloaded, accuracy, 1e-15);
+  /* The last validation loss plotted is the saved network's cross-entropy on the test
+   * split. */
+  SphNet net = sph_mlp_net(mlp);
+  double acc_again = 0.0, validation = 0.0;
+  g_assert_cmpint(sph_net_evaluate(&net, &test, &acc_again, &validation, &err), ==, SPH_OK);
+  g_test_message("validation loss plotted %.9g, of the saved model %.9g",
+                 epochs[TRAIN_EPOCHS - 1].test_loss,
+                 validation);
+  g_assert_cmpfloat(fabs(validation - epochs[TRAIN_EPOCHS - 1].test_loss), <=, 1e-6 * validation);
   sph_mlp_free(mlp);
   g_remove(path);
   g_rmdir(dir);
@@ -279,6 +294,69 @@ static void test_cancel(void)
   fixture_close(&fx);
 }
 
+/* The shortcuts window's Learn group lists exactly the keys the page binds: each
+ * accelerator there parses to the key and modifiers of one of the page's shortcut
+ * triggers, and every trigger is listed. */
+static void test_shortcuts_listed(void)
+{
+  GtkBuilder *builder = gtk_builder_new_from_resource("/org/sphaera/Sphaera/gtk/help-overlay.ui");
+  GSList *objects = gtk_builder_get_objects(builder);
+  GPtrArray *listed = g_ptr_array_new_with_free_func(g_free);
+  for (GSList *o = objects; o != NULL; o = o->next) {
+    if (!GTK_IS_SHORTCUTS_SHORTCUT(o->data))
+      continue;
+    GtkWidget *group = gtk_widget_get_parent(GTK_WIDGET(o->data));
+    while (group != NULL && !GTK_IS_SHORTCUTS_GROUP(group))
+      group = gtk_widget_get_parent(group);
+    g_assert_nonnull(group);
+    char *title = NULL, *accel = NULL;
+    g_object_get(group, "title", &title, NULL);
+    g_object_get(o->data, "accelerator", &accel, NULL);
+    if (g_strcmp0(title, "Learn") == 0)
+      g_ptr_array_add(listed, g_steal_pointer(&accel));
+    g_free(title);
+    g_free(accel);
+  }
+  g_slist_free(objects);
+  g_assert_cmpuint(listed->len, ==, 4);
+
+  GtkWidget *page = g_object_ref_sink(sph_learn_page_new());
+  GListModel *controllers = gtk_widget_observe_controllers(page);
+  guint bound = 0, matched = 0;
+  for (guint i = 0; i < g_list_model_get_n_items(controllers); i++) {
+    GObject *controller = g_list_model_get_item(controllers, i);
+    if (GTK_IS_SHORTCUT_CONTROLLER(controller)) {
+      GListModel *shortcuts = G_LIST_MODEL(controller);
+      for (guint j = 0; j < g_list_model_get_n_items(shortcuts); j++) {
+        GtkShortcut *shortcut = g_list_model_get_item(shortcuts, j);
+        GtkShortcutTrigger *trigger = gtk_shortcut_get_trigger(shortcut);
+        if (GTK_IS_KEYVAL_TRIGGER(trigger)) {
+          bound++;
+          guint key = gtk_keyval_trigger_get_keyval(GTK_KEYVAL_TRIGGER(trigger));
+          GdkModifierType mods = gtk_keyval_trigger_get_modifiers(GTK_KEYVAL_TRIGGER(trigger));
+          for (guint k = 0; k < listed->len; k++) {
+            guint lkey;
+            GdkModifierType lmods;
+            g_assert_true(gtk_accelerator_parse(g_ptr_array_index(listed, k), &lkey, &lmods));
+            if (gdk_keyval_to_lower(lkey) == gdk_keyval_to_lower(key) && lmods == mods) {
+              matched++;
+              break;
+            }
+          }
+        }
+        g_object_unref(shortcut);
+      }
+    }
+    g_object_unref(controller);
+  }
+  g_object_unref(controllers);
+  g_assert_cmpuint(bound, ==, 4);
+  g_assert_cmpuint(matched, ==, bound);
+  g_object_unref(page);
+  g_ptr_array_unref(listed);
+  g_object_unref(builder);
+}
+
 int main(int argc, char **argv)
 {
   g_test_init(&argc, &argv, NULL);
@@ -289,8 +367,9 @@ int main(int argc, char **argv)
     g_printerr("test-ui-learn: cannot open a display; run it under xvfb-run\n");
     return 1;
   }
-  g_test_add_func("/ui-learn/train-two-epochs", test_train_two_epochs);
+  g_test_add_func("/ui-learn/train-live", test_train_live);
   g_test_add_func("/ui-learn/cnn-one-epoch", test_cnn_one_epoch);
   g_test_add_func("/ui-learn/cancel", test_cancel);
+  g_test_add_func("/ui-learn/shortcuts-listed", test_shortcuts_listed);
   return g_test_run();
 }

@@ -111,6 +111,17 @@ static guint8 *render_and_read(SphSkyView *view, int *width, int *height)
   return pixels;
 }
 
+/* Runs the main loop until the view's percentile range (computed on a worker) is in. */
+static void wait_for_range(SphSkyView *view)
+{
+  gint64 deadline = g_get_monotonic_time() + FRAME_TIMEOUT_S * G_USEC_PER_SEC;
+  while (sph_sky_view_get_range_pending(view)) {
+    if (g_get_monotonic_time() > deadline)
+      g_error("the percentile range did not arrive within %d s", FRAME_TIMEOUT_S);
+    g_main_context_iteration(NULL, TRUE);
+  }
+}
+
 /* ---- the oracle ---- */
 
 static void seen_range(const double *values, int64_t npix, double *vmin, double *vmax)
@@ -457,6 +468,7 @@ static void check_norm(SphSkyView *view, SphNorm norm)
 {
   sph_sky_view_set_norm(view, norm);
   sph_sky_view_set_auto_range(view, TRUE);
+  wait_for_range(view);
   const SphMap *map = sph_sky_view_get_map(view);
   int field = sph_sky_view_get_field(view);
   SphColorScale scale = { .cmap = sph_sky_view_get_colormap(view), .norm = norm,
@@ -627,6 +639,7 @@ static void test_gl_matches_cpu(void)
   check_norm(fx.view, SPH_NORM_SYMLOG);
   /* The percentile range is numpy's 0.5 and 99.5 percentiles of the seen values. */
   sph_sky_view_set_percentile_range(fx.view, TRUE);
+  wait_for_range(fx.view);
   double plo, phi;
   SphError err = SPH_ERROR_INIT;
   g_assert_cmpint(sph_percentile_range(map->fields[0].values, (size_t)map->npix, 0.5, 99.5, &plo,
@@ -1240,6 +1253,155 @@ static void test_layers(void)
     ;
 }
 
+/* ---- the percentile range on a worker ---- */
+
+#ifndef PERCENTILE_NSIDE /* -DPERCENTILE_NSIDE=2048 shows the NSIDE 2048 case by hand */
+#define PERCENTILE_NSIDE 512  /* 3.1 M values: a selection of tens of milliseconds or more */
+#endif
+
+static gboolean count_tick(gpointer data)
+{
+  (*(guint *)data)++;
+  return G_SOURCE_CONTINUE;
+}
+
+static void count_notify(GObject *object, GParamSpec *pspec, gpointer data)
+{
+  (void)object;
+  (void)pspec;
+  (*(guint *)data)++;
+}
+
+/* A map whose fields are distinct distributions (normal; its cube, heavy tailed) with a
+ * band of UNSEEN and a few NaN pixels, which the percentiles must leave out. */
+static SphMap *percentile_map(uint64_t seed, double scale)
+{
+  SphError err = SPH_ERROR_INIT;
+  SphMap *map = sph_map_new_uninit(PERCENTILE_NSIDE, SPH_ORDER_RING, 2, &err);
+  g_assert_nonnull(map);
+  SphRng rng;
+  sph_rng_init(&rng, seed, 0);
+  for (int64_t i = 0; i < map->npix; i++) {
+    double g = sph_rng_normal(&rng);
+    map->fields[0].values[i] = scale * g;
+    map->fields[1].values[i] = scale * g * g * g + 5.0;
+  }
+  for (int f = 0; f < 2; f++) {
+    for (int64_t i = 0; i < map->npix / 10; i++)
+      map->fields[f].values[i] = SPH_UNSEEN;
+    for (int64_t i = map->npix / 2; i < map->npix; i += 100003)
+      map->fields[f].values[i] = NAN;
+  }
+  return map;
+}
+
+static void exact_percentiles(const SphMap *map, int field, double *lo, double *hi)
+{
+  SphError err = SPH_ERROR_INIT;
+  g_assert_cmpint(sph_percentile_range(map->fields[field].values, (size_t)map->npix,
+                                       SPH_PERCENTILE_DEFAULT_LO, SPH_PERCENTILE_DEFAULT_HI, lo,
+                                       hi, &err), ==, SPH_OK);
+}
+
+/* The view's percentile range comes from a worker: the main loop keeps running while it
+ * is computed (a 1 ms timeout fires meanwhile), the previous range stays until then, the
+ * result is the core's exact percentiles, a stale computation (another field, another
+ * map, a typed range) never lands, and a view dropped mid-way frees cleanly. */
+static void test_percentile_worker(void)
+{
+  SphMap *map = percentile_map(41, 1.0);
+  /* The core function the worker runs: with a job it gives the same numbers and reports
+   * progress; cancelled, it stops with SPH_ERR_CANCELLED and leaves the outputs alone. */
+  double lo0, hi0, lo1 = 7.0, hi1 = 7.0;
+  exact_percentiles(map, 0, &lo0, &hi0);
+  SphJob *job = sph_job_new();
+  SphError err = SPH_ERROR_INIT;
+  g_assert_cmpint(sph_percentile_range_job(map->fields[0].values, (size_t)map->npix,
+                                           SPH_PERCENTILE_DEFAULT_LO, SPH_PERCENTILE_DEFAULT_HI,
+                                           job, &lo1, &hi1, &err), ==, SPH_OK);
+  g_assert_cmpfloat(lo1, ==, lo0);
+  g_assert_cmpfloat(hi1, ==, hi0);
+  g_assert_cmpfloat(sph_job_get_progress(job, NULL, 0), ==, 1.0);
+  sph_job_cancel(job);
+  lo1 = hi1 = 7.0;
+  g_assert_cmpint(sph_percentile_range_job(map->fields[0].values, (size_t)map->npix,
+                                           SPH_PERCENTILE_DEFAULT_LO, SPH_PERCENTILE_DEFAULT_HI,
+                                           job, &lo1, &hi1, &err), ==, SPH_ERR_CANCELLED);
+  g_assert_cmpfloat(lo1, ==, 7.0);
+  g_assert_cmpfloat(hi1, ==, 7.0);
+  sph_job_unref(job);
+
+  SphSkyView *view = g_object_ref_sink(SPH_SKY_VIEW(sph_sky_view_new()));
+  sph_sky_view_show_map(view, map, 0);
+  double vmin, vmax, lo, hi;
+  SphMapStats stats;
+  sph_map_field_stats(map, 0, &stats);
+  sph_sky_view_get_range(view, &vmin, &vmax);
+  g_assert_cmpfloat(vmin, ==, stats.min);
+  g_assert_cmpfloat(vmax, ==, stats.max);
+  g_assert_false(sph_sky_view_get_range_pending(view));
+
+  guint ticks = 0;
+  guint tick = g_timeout_add(1, count_tick, &ticks);
+  gint64 start = g_get_monotonic_time();
+  sph_sky_view_set_percentile_range(view, TRUE);
+  gint64 returned = g_get_monotonic_time();
+  g_assert_true(sph_sky_view_get_range_pending(view));
+  sph_sky_view_get_range(view, &vmin, &vmax);
+  g_assert_cmpfloat(vmin, ==, stats.min); /* the previous range, until the new one is in */
+  g_assert_cmpfloat(vmax, ==, stats.max);
+  wait_for_range(view);
+  gint64 arrived = g_get_monotonic_time();
+  g_test_message("percentiles of %" G_GINT64_FORMAT " values: set_percentile_range returned "
+                 "after %.1f ms, the range arrived after %.1f ms, %u ticks of 1 ms meanwhile",
+                 map->npix, (double)(returned - start) / 1000.0,
+                 (double)(arrived - start) / 1000.0, ticks);
+  g_assert_cmpuint(ticks, >=, 1);
+  exact_percentiles(map, 0, &lo, &hi);
+  sph_sky_view_get_range(view, &vmin, &vmax);
+  g_assert_cmpfloat(vmin, ==, lo);
+  g_assert_cmpfloat(vmax, ==, hi);
+  g_assert_cmpfloat(lo, <, -2.5); /* 0.5 % of a standard normal lies below -2.576 */
+  g_assert_cmpfloat(hi, >, 2.5);
+
+  /* Another field, then at once another map: only the last computation lands. */
+  SphMap *other = percentile_map(42, 3.0);
+  guint vmin_notes = 0;
+  gulong handler = g_signal_connect(view, "notify::vmin", G_CALLBACK(count_notify), &vmin_notes);
+  sph_sky_view_set_field(view, 1);
+  g_assert_true(sph_sky_view_get_range_pending(view));
+  sph_sky_view_set_map(view, other, 1); /* the view owns it */
+  sph_map_free(map);                    /* the first computation's values are gone */
+  wait_for_range(view);
+  exact_percentiles(other, 1, &lo, &hi);
+  sph_sky_view_get_range(view, &vmin, &vmax);
+  g_assert_cmpfloat(vmin, ==, lo);
+  g_assert_cmpfloat(vmax, ==, hi);
+  g_assert_cmpuint(vmin_notes, ==, 1);
+
+  /* A typed range wins over a pending computation. */
+  sph_sky_view_set_field(view, 0);
+  g_assert_true(sph_sky_view_get_range_pending(view));
+  sph_sky_view_set_range(view, -1.0, 2.0);
+  g_assert_false(sph_sky_view_get_range_pending(view));
+  gint64 until = g_get_monotonic_time() + G_USEC_PER_SEC / 2;
+  while (g_get_monotonic_time() < until)
+    g_main_context_iteration(NULL, TRUE);
+  sph_sky_view_get_range(view, &vmin, &vmax);
+  g_assert_cmpfloat(vmin, ==, -1.0);
+  g_assert_cmpfloat(vmax, ==, 2.0);
+  g_signal_handler_disconnect(view, handler);
+
+  /* Dropped while computing: the view waits for the worker before freeing the map. */
+  sph_sky_view_set_auto_range(view, TRUE);
+  g_assert_true(sph_sky_view_get_range_pending(view));
+  g_object_unref(view);
+  until = g_get_monotonic_time() + G_USEC_PER_SEC / 5;
+  while (g_get_monotonic_time() < until)
+    g_main_context_iteration(NULL, TRUE);
+  g_source_remove(tick);
+}
+
 /* View settings and recent files survive in a key file; a page applies and rewrites
  * them. */
 static void test_settings(void)
@@ -1420,6 +1582,7 @@ int main(int argc, char **argv)
   g_test_add_func("/ui/sky-page/layers", test_layers);
   g_test_add_func("/ui/sky-page/close-layer", test_close_layer);
   g_test_add_func("/ui/sky-page/settings", test_settings);
+  g_test_add_func("/ui/sky-view/percentile-worker", test_percentile_worker);
   g_test_add_func("/ui/sky-view/cpu-fallback", test_cpu_fallback);
   return g_test_run();
 }

@@ -20,6 +20,8 @@ typedef struct {
 static const Rgb loss_colour = {0.91, 0.44, 0.04};  /* TensorBoard's orange */
 static const Rgb train_colour = {0.12, 0.47, 0.71};
 static const Rgb test_colour = {0.80, 0.15, 0.16};
+/* The validation loss is the test rows' loss: it shares their colour. */
+static const Rgb validation_colour = {0.80, 0.15, 0.16};
 
 struct _SphCurvePlot {
   GtkDrawingArea parent_instance;
@@ -213,7 +215,7 @@ static void value_range(const double *v, size_t n, gboolean positive, double *lo
 }
 
 static void draw_readout(SphCurvePlot *self, cairo_t *cr, const Panel *loss, const Panel *acc,
-                         const double *loss_smooth, GdkRGBA fg)
+                         const double *loss_smooth, const double *validation_smooth, GdkRGBA fg)
 {
   size_t e = self->hover_epoch;
   if (e == 0 || e > self->nepochs)
@@ -235,20 +237,27 @@ static void draw_readout(SphCurvePlot *self, cairo_t *cr, const Panel *loss, con
                loss_smooth[e - 1]);
   else
     g_snprintf(lines[1], sizeof lines[1], "training loss %.4g", s->train_loss);
-  g_snprintf(lines[2], sizeof lines[2], "training accuracy %.2f%%", 100.0 * s->train_accuracy);
-  if (isfinite(s->test_accuracy))
-    g_snprintf(lines[3], sizeof lines[3], "test accuracy %.2f%%", 100.0 * s->test_accuracy);
+  if (!isfinite(s->test_loss))
+    g_snprintf(lines[2], sizeof lines[2], "validation loss —");
+  else if (self->smoothing > 0.0)
+    g_snprintf(lines[2], sizeof lines[2], "validation loss %.4g  (smoothed %.4g)", s->test_loss,
+               validation_smooth[e - 1]);
   else
-    g_snprintf(lines[3], sizeof lines[3], "test accuracy —");
-  const Rgb colours[4] = {{0, 0, 0}, loss_colour, train_colour, test_colour};
+    g_snprintf(lines[2], sizeof lines[2], "validation loss %.4g", s->test_loss);
+  g_snprintf(lines[3], sizeof lines[3], "training accuracy %.2f%%", 100.0 * s->train_accuracy);
+  if (isfinite(s->test_accuracy))
+    g_snprintf(lines[4], sizeof lines[4], "test accuracy %.2f%%", 100.0 * s->test_accuracy);
+  else
+    g_snprintf(lines[4], sizeof lines[4], "test accuracy —");
+  const Rgb colours[5] = {{0, 0, 0}, loss_colour, validation_colour, train_colour, test_colour};
   double w = 0.0, line_h = FONT_SIZE + 5.0;
-  for (int i = 0; i < 4; i++) {
+  for (int i = 0; i < 5; i++) {
     cairo_text_extents_t ext;
     cairo_text_extents(cr, lines[i], &ext);
     w = fmax(w, ext.x_advance);
   }
   w += 30.0;
-  double h = 4 * line_h + 10.0;
+  double h = 5 * line_h + 10.0;
   double bx = x + 12.0 + w > loss->x1 ? x - 12.0 - w : x + 12.0;
   double by = loss->y0 + 8.0;
   cairo_set_source_rgba(cr, 1.0, 1.0, 1.0, 0.94);
@@ -257,7 +266,7 @@ static void draw_readout(SphCurvePlot *self, cairo_t *cr, const Panel *loss, con
   cairo_set_source_rgba(cr, 0.0, 0.0, 0.0, 0.35);
   cairo_set_line_width(cr, 1.0);
   cairo_stroke(cr);
-  for (int i = 0; i < 4; i++) {
+  for (int i = 0; i < 5; i++) {
     double ly = by + 5.0 + i * line_h;
     if (i > 0) {
       cairo_set_source_rgb(cr, colours[i].r, colours[i].g, colours[i].b);
@@ -301,18 +310,24 @@ static void draw(GtkDrawingArea *area, cairo_t *cr, int width, int height, gpoin
     return;
   }
   size_t n = self->nepochs;
-  double *buf = g_new(double, 5 * n);
+  double *buf = g_new(double, 7 * n);
   double *loss_raw = buf, *train_raw = buf + n, *test_raw = buf + 2 * n;
   double *loss_smooth = buf + 3 * n, *smooth = buf + 4 * n;
+  double *validation_raw = buf + 5 * n, *validation_smooth = buf + 6 * n;
   for (size_t i = 0; i < n; i++) {
     loss_raw[i] = self->epochs[i].train_loss;
+    validation_raw[i] = self->epochs[i].test_loss;
     train_raw[i] = self->epochs[i].train_accuracy;
     test_raw[i] = self->epochs[i].test_accuracy;
   }
   sph_curve_smooth_ema(loss_raw, n, self->smoothing, loss_smooth);
+  sph_curve_smooth_ema(validation_raw, n, self->smoothing, validation_smooth);
 
   double lo, hi, lo2, hi2;
   value_range(loss_raw, n, self->log_loss, &lo, &hi);
+  value_range(validation_raw, n, self->log_loss, &lo2, &hi2);
+  lo = fmin(lo, lo2);
+  hi = fmax(hi, hi2);
   if (!isfinite(lo)) {
     lo = self->log_loss ? 0.1 : 0.0;
     hi = 1.0;
@@ -332,12 +347,13 @@ static void draw(GtkDrawingArea *area, cairo_t *cr, int width, int height, gpoin
   if (acc.vmax - acc.vmin < 0.1)
     acc.vmin = 0.9;
 
-  draw_frame(cr, &loss, fg, self->log_loss ? "Training loss (log)" : "Training loss", FALSE);
+  draw_frame(cr, &loss, fg, self->log_loss ? "Loss (log)" : "Loss", FALSE);
   draw_frame(cr, &acc, fg, "Accuracy", TRUE);
-  static const char *const loss_names[] = {"training loss"};
+  static const char *const loss_names[] = {"training", "validation"};
   static const char *const acc_names[] = {"training", "test"};
+  const Rgb loss_colours[] = {loss_colour, validation_colour};
   const Rgb acc_colours[] = {train_colour, test_colour};
-  draw_legend(cr, &loss, loss_names, &loss_colour, 1, fg);
+  draw_legend(cr, &loss, loss_names, loss_colours, 2, fg);
   draw_legend(cr, &acc, acc_names, acc_colours, 2, fg);
   cairo_set_source_rgba(cr, fg.red, fg.green, fg.blue, 0.8 * fg.alpha);
   draw_text(cr, (acc.x0 + acc.x1) / 2.0, height - 2.0, "epoch", 0.5, 1.0);
@@ -346,6 +362,7 @@ static void draw(GtkDrawingArea *area, cairo_t *cr, int width, int height, gpoin
   cairo_rectangle(cr, loss.x0, loss.y0, loss.x1 - loss.x0, loss.y1 - loss.y0);
   cairo_clip(cr);
   draw_series(self, cr, &loss, loss_raw, smooth, loss_colour);
+  draw_series(self, cr, &loss, validation_raw, smooth, validation_colour);
   cairo_restore(cr);
   cairo_save(cr);
   cairo_rectangle(cr, acc.x0 - 4.0, acc.y0 - 4.0, acc.x1 - acc.x0 + 8.0, acc.y1 - acc.y0 + 8.0);
@@ -353,7 +370,7 @@ static void draw(GtkDrawingArea *area, cairo_t *cr, int width, int height, gpoin
   draw_series(self, cr, &acc, train_raw, smooth, train_colour);
   draw_series(self, cr, &acc, test_raw, smooth, test_colour);
   cairo_restore(cr);
-  draw_readout(self, cr, &loss, &acc, loss_smooth, fg);
+  draw_readout(self, cr, &loss, &acc, loss_smooth, validation_smooth, fg);
   g_free(buf);
 }
 

@@ -7,8 +7,8 @@
 
 G_BEGIN_DECLS
 
-/* Training curves as TensorBoard draws them: the mean training loss per epoch (top) and
- * the training and test accuracy (bottom) against the epoch, each smoothed by a debiased
+/* Training curves as TensorBoard draws them: the mean training loss and the validation
+ * (test-set) loss per epoch (top) and the training and test accuracy (bottom) against the epoch, each smoothed by a debiased
  * moving average (the "smoothing" property, 0 = raw) drawn bold over the faint raw curve,
  * the loss on a linear or logarithmic axis ("log-loss"). Hovering shows the numbers of
  * the epoch under the pointer. The plot copies a SphTrainCurve snapshot and only draws. */

@@ -143,61 +143,6 @@ void figure_show_text_centred(cairo_t *cr, const char *text, double size, double
   cairo_show_text(cr, text);
 }
 
-/* A 1-2-5 step giving about `count` intervals over span. */
-static double nice_step(double span, double count)
-{
-  double raw = span / count;
-  double p = pow(10.0, floor(log10(raw)));
-  double m = raw / p;
-  return (m < 1.5 ? 1.0 : m < 3.5 ? 2.0 : m < 7.5 ? 5.0 : 10.0) * p;
-}
-
-/* Tick values strictly inside (vmin, vmax), ascending, at most max of them. */
-static int tick_values(const SphColorScale *scale, double *ticks, int max)
-{
-  double lo = scale->vmin, hi = scale->vmax;
-  if (!(hi > lo) || !isfinite(lo) || !isfinite(hi))
-    return 0;
-  int n = 0;
-  if (scale->norm == SPH_NORM_LOG && lo > 0.0) {
-    /* Decades; with fewer than two inside, 1-2-5 within each decade. */
-    int decades = 0;
-    for (double e = ceil(log10(lo)); e <= floor(log10(hi)); e++)
-      decades++;
-    static const double mult[] = {1, 2, 5};
-    for (double e = floor(log10(lo)); e <= floor(log10(hi)) && n < max; e++)
-      for (int m = 0; m < (decades >= 2 ? 1 : 3) && n < max; m++) {
-        double v = mult[m] * pow(10.0, e);
-        if (v > lo && v < hi)
-          ticks[n++] = v;
-      }
-    return n;
-  }
-  if (scale->norm == SPH_NORM_SYMLOG) {
-    /* Zero and the decades beyond the linear threshold, on both sides. */
-    double lt = scale->linthresh > 0.0 ? scale->linthresh : SPH_SYMLOG_DEFAULT_LINTHRESH;
-    double top = fmax(fabs(lo), fabs(hi));
-    double e0 = floor(log10(lt)), e1 = floor(log10(top));
-    for (double e = e1; e >= e0 && n < max; e--)
-      if (-pow(10.0, e) > lo)
-        ticks[n++] = -pow(10.0, e);
-    if (lo < 0.0 && hi > 0.0 && n < max)
-      ticks[n++] = 0.0;
-    for (double e = e0; e <= e1 && n < max; e++)
-      if (pow(10.0, e) < hi && pow(10.0, e) > lo)
-        ticks[n++] = pow(10.0, e);
-    return n;
-  }
-  double step = nice_step(hi - lo, 5.0);
-  for (double k = floor(lo / step) + 1; k * step < hi && n < max; k++) {
-    double v = k * step;
-    if (fabs(v) < 1e-9 * step)
-      v = 0.0;
-    ticks[n++] = v;
-  }
-  return n;
-}
-
 void figure_draw_colorbar(cairo_t *cr, const SphColorScale *scale, const SphFigureLayout *l,
                           bool ticks)
 {
@@ -253,8 +198,9 @@ void figure_draw_colorbar(cairo_t *cr, const SphColorScale *scale, const SphFigu
   if (!ticks)
     return;
 
+  /* The core's ticks, as the window's colour bar has them. */
   double values[32];
-  int n = tick_values(scale, values, 32);
+  int n = sph_color_scale_ticks(scale, values, 32);
   double gap = 0.6 * l->tick_size;
   for (int k = 0; k < n; k++) {
     double t = sph_color_scale_position(scale, values[k]);

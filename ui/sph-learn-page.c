@@ -273,9 +273,9 @@ static void show_latest_curve(SphLearnPage *self, SphJob *job)
   self->shown_generation = generation;
   if (curve->nepochs > 0 && self->job == job) {
     const SphEpochStats *s = &curve->epochs[curve->nepochs - 1];
-    char *text = g_strdup_printf("Epoch %zu of %zu: training loss %.4f, test accuracy %.2f%%",
-                                 s->epoch, curve->epochs_planned, s->train_loss,
-                                 100.0 * s->test_accuracy);
+    char *text = g_strdup_printf(
+        "Epoch %zu of %zu: training loss %.4f, validation loss %.4f, test accuracy %.2f%%",
+        s->epoch, curve->epochs_planned, s->train_loss, s->test_loss, 100.0 * s->test_accuracy);
     set_result(self, text, FALSE);
     g_free(text);
   }

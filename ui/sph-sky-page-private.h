@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
-/* The Sky page's state, shared by its controls (sph-sky-page.c) and its layers
- * (sph-sky-page-layers.c); nothing outside these two files includes it. */
+/* The Sky page's state, shared by the page (sph-sky-page.c), its controls
+ * (sph-sky-page-controls.c) and its layers (sph-sky-page-layers.c); nothing outside these
+ * files includes it. */
 
 #include "sph-sky-page.h"
 #include "sph-colorbar.h"
@@ -74,5 +75,8 @@ G_GNUC_INTERNAL void sky_page_notify_title(SphSkyPage *self);
 G_GNUC_INTERNAL void sky_page_refresh_pin(SphSkyPage *self);
 G_GNUC_INTERNAL void sky_page_refresh_profile(SphSkyPage *self);
 G_GNUC_INTERNAL void sky_page_refresh_histogram(SphSkyPage *self);
+/* Fills the projection and scale lists and connects the colour, range, projection and
+ * frame controls to the view both ways (sph-sky-page-controls.c). */
+G_GNUC_INTERNAL void sky_page_init_controls(SphSkyPage *self);
 /* Fills the overlay list and connects the layer list and overlay controls. */
 G_GNUC_INTERNAL void sky_page_init_layers(SphSkyPage *self);

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* What the sky view draws over the map with Cairo, in both renderers: the graticule, the
- * profile line along its great circle and the pinned point. */
+/* The sky view's marks: the pinned point and the profile line (kept as directions) and
+ * what it draws over the map with Cairo, in both renderers: the graticule, the profile
+ * line along its great circle and the pinned point. */
 #include "sph-sky-view-private.h"
 
 #include <math.h>
+#include <string.h>
 
 #include "sphaera/great_circle.h"
 
@@ -164,3 +166,75 @@ void sky_view_snapshot_marks(SphSkyView *self, GtkSnapshot *snapshot)
   cairo_destroy(cr);
 }
 
+/* ---- the pinned point and the profile line ---- */
+
+void sph_sky_view_set_pin(SphSkyView *self, double theta, double phi)
+{
+  g_return_if_fail(SPH_IS_SKY_VIEW(self));
+  gboolean had = self->has_pin;
+  self->has_pin = TRUE;
+  self->pin_theta = theta;
+  self->pin_phi = phi;
+  if (!had)
+    g_object_notify(G_OBJECT(self), "has-pin");
+  g_signal_emit_by_name(self, "pin-changed");
+  gtk_widget_queue_draw(GTK_WIDGET(self));
+}
+
+void sph_sky_view_clear_pin(SphSkyView *self)
+{
+  g_return_if_fail(SPH_IS_SKY_VIEW(self));
+  if (!self->has_pin)
+    return;
+  self->has_pin = FALSE;
+  g_object_notify(G_OBJECT(self), "has-pin");
+  g_signal_emit_by_name(self, "pin-changed");
+  gtk_widget_queue_draw(GTK_WIDGET(self));
+}
+
+gboolean sph_sky_view_get_pin(SphSkyView *self, double *theta, double *phi)
+{
+  g_return_val_if_fail(SPH_IS_SKY_VIEW(self), FALSE);
+  if (self->has_pin) {
+    *theta = self->pin_theta;
+    *phi = self->pin_phi;
+  }
+  return self->has_pin;
+}
+
+void sph_sky_view_set_line(SphSkyView *self, double theta1, double phi1, double theta2,
+                           double phi2)
+{
+  g_return_if_fail(SPH_IS_SKY_VIEW(self));
+  gboolean had = self->has_line;
+  self->has_line = TRUE;
+  self->line_theta[0] = theta1;
+  self->line_phi[0] = phi1;
+  self->line_theta[1] = theta2;
+  self->line_phi[1] = phi2;
+  if (!had)
+    g_object_notify(G_OBJECT(self), "has-line");
+  g_signal_emit_by_name(self, "line-changed");
+  gtk_widget_queue_draw(GTK_WIDGET(self));
+}
+
+void sph_sky_view_clear_line(SphSkyView *self)
+{
+  g_return_if_fail(SPH_IS_SKY_VIEW(self));
+  if (!self->has_line)
+    return;
+  self->has_line = FALSE;
+  g_object_notify(G_OBJECT(self), "has-line");
+  g_signal_emit_by_name(self, "line-changed");
+  gtk_widget_queue_draw(GTK_WIDGET(self));
+}
+
+gboolean sph_sky_view_get_line(SphSkyView *self, double theta[2], double phi[2])
+{
+  g_return_val_if_fail(SPH_IS_SKY_VIEW(self), FALSE);
+  if (self->has_line) {
+    memcpy(theta, self->line_theta, sizeof self->line_theta);
+    memcpy(phi, self->line_phi, sizeof self->line_phi);
+  }
+  return self->has_line;
+}

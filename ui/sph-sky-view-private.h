@@ -3,8 +3,8 @@
 
 /* The sky view's state, shared by its widget code (sph-sky-view.c), its GL and CPU
  * renderers (sph-sky-view-gl.c, sph-sky-view-cpu.c), its marks (sph-sky-view-marks.c),
- * its projection (sph-sky-view-projection.c) and its pointer input (sph-sky-view-input.c);
- * nothing outside these files includes it. */
+ * its projection (sph-sky-view-projection.c), its pointer input (sph-sky-view-input.c)
+ * and its colour scale (sph-sky-view-scale.c); nothing outside these files includes it. */
 
 #include <epoxy/gl.h>
 
@@ -19,6 +19,8 @@
 #define VALUES_TEXTURE_WIDTH 4096
 #define SHADER_RESOURCE "/org/sphaera/Sphaera/shaders/"
 
+typedef struct SkyRangeWork SkyRangeWork;
+
 struct _SphSkyView {
   GtkGLArea parent_instance;
 
@@ -28,6 +30,7 @@ struct _SphSkyView {
   SphColormap cmap;
   gboolean auto_range;
   gboolean percentile_range; /* the automatic range spans percentiles 0.5 .. 99.5 */
+  SkyRangeWork *range_work;  /* the percentiles being computed (NULL: none) */
   double vmin, vmax;
   SphNorm norm;
   SphHistEq *histeq; /* the fitted curve of the hist scale (NULL otherwise) */
@@ -136,6 +139,13 @@ extern const uint8_t sky_view_background[4]; /* RGBA outside the projection */
 G_GNUC_INTERNAL const double *sky_view_shown_values(SphSkyView *self);
 G_GNUC_INTERNAL const double *sky_view_overlay_values(SphSkyView *self);
 G_GNUC_INTERNAL void sky_view_current_scale(SphSkyView *self, SphColorScale *scale);
+/* The colour scale (sph-sky-view-scale.c): the automatic range for the shown field (the
+ * percentiles start on a worker and any stale computation is cancelled), the
+ * abandonment of a pending one (TRUE when there was one; it waits for a worker that is
+ * reading the values, briefly), and the hist scale's curve refitted when stale. */
+G_GNUC_INTERNAL void sky_view_update_auto_range(SphSkyView *self);
+G_GNUC_INTERNAL gboolean sky_view_cancel_range(SphSkyView *self);
+G_GNUC_INTERNAL void sky_view_update_histeq(SphSkyView *self);
 G_GNUC_INTERNAL void sky_view_layout_values_texture(SphSkyView *self);
 G_GNUC_INTERNAL gboolean sky_view_is_plain_mollweide(SphSkyView *self);
 G_GNUC_INTERNAL void sky_view_fit_gnomonic_cells(SphSkyView *self, int width, int height);

@@ -32,6 +32,7 @@ enum {
   PROP_PERCENTILE_RANGE,
   PROP_PROJECTION,
   PROP_GRATICULE,
+  PROP_RANGE_PENDING,
   N_PROPS
 };
 static GParamSpec *props[N_PROPS];
@@ -73,72 +74,6 @@ void sky_view_current_scale(SphSkyView *self, SphColorScale *scale)
   scale->histeq = self->histeq;
 }
 
-/* The hist scale's curve, fitted to the shown field's seen values over the range. */
-static void refit_histeq(SphSkyView *self)
-{
-  g_clear_pointer(&self->histeq, sph_histeq_free);
-  self->histeq_map = NULL;
-  const double *values = sky_view_shown_values(self);
-  if (self->norm != SPH_NORM_HIST || values == NULL || !(self->vmin < self->vmax) ||
-      !isfinite(self->vmin) || !isfinite(self->vmax))
-    return;
-  SphError err = SPH_ERROR_INIT;
-  self->histeq = sph_histeq_new(values, (size_t)self->map->npix, self->vmin, self->vmax, &err);
-  if (self->histeq == NULL) {
-    g_warning("sky view: %s", err.message);
-    return;
-  }
-  self->histeq_map = self->map;
-  self->histeq_field = self->field;
-  self->histeq_vmin = self->vmin;
-  self->histeq_vmax = self->vmax;
-}
-
-static void update_histeq(SphSkyView *self)
-{
-  if (self->norm != SPH_NORM_HIST) {
-    g_clear_pointer(&self->histeq, sph_histeq_free);
-    self->histeq_map = NULL;
-    return;
-  }
-  if (self->histeq == NULL || self->histeq_map != self->map || self->histeq_field != self->field ||
-      self->histeq_vmin != self->vmin || self->histeq_vmax != self->vmax)
-    refit_histeq(self);
-}
-
-void sph_sky_view_colour_steps(const SphColorScale *scale, double steps[SPH_CMAP_SIZE])
-{
-  /* Every scale is non-decreasing in the value, so the colormap entry is a step function
-   * of it: entry k from the first value whose entry is k or more. Bisection on the core's
-   * own sph_color_scale_position finds these edges to the last bit. */
-  double lo = scale->vmin, hi = scale->vmax;
-  steps[0] = -INFINITY;
-  for (int k = 1; k < SPH_CMAP_SIZE; k++) {
-    double t_hi = sph_color_scale_position(scale, hi);
-    if (!(lo < hi) || isnan(t_hi) || sph_colormap_index(t_hi) < k) {
-      steps[k] = INFINITY;
-      continue;
-    }
-    double a = k > 1 && isfinite(steps[k - 1]) ? steps[k - 1] : lo, b = hi;
-    double t_a = sph_color_scale_position(scale, a);
-    if (!isnan(t_a) && sph_colormap_index(t_a) >= k) {
-      steps[k] = a;
-      continue;
-    }
-    for (int iter = 0; iter < 200; iter++) {
-      double mid = a + 0.5 * (b - a);
-      if (mid <= a || mid >= b)
-        break;
-      double t = sph_color_scale_position(scale, mid);
-      if (!isnan(t) && sph_colormap_index(t) >= k)
-        b = mid;
-      else
-        a = mid;
-    }
-    steps[k] = b;
-  }
-}
-
 static gboolean use_gl(SphSkyView *self)
 {
   return self->gl_ready && self->gl_error == NULL && !self->map_exceeds_texture;
@@ -152,7 +87,7 @@ void sky_view_invalidate_cpu_image(SphSkyView *self)
 
 void sky_view_redraw(SphSkyView *self)
 {
-  update_histeq(self);
+  sky_view_update_histeq(self);
   self->steps_dirty = TRUE;
   sky_view_invalidate_cpu_image(self);
   gtk_gl_area_queue_render(GTK_GL_AREA(self));
@@ -193,38 +128,6 @@ void sky_view_layout_values_texture(SphSkyView *self)
   if (exceeded != self->map_exceeds_texture) {
     self->map_exceeds_texture = exceeded;
     g_object_notify_by_pspec(G_OBJECT(self), props[PROP_RENDERER]);
-  }
-}
-
-static void update_auto_range(SphSkyView *self)
-{
-  if (!self->auto_range || sky_view_shown_values(self) == NULL)
-    return;
-  const double *values = sky_view_shown_values(self);
-  size_t n = (size_t)self->map->npix;
-  double vmin = 0.0, vmax = 0.0;
-  SphError err = SPH_ERROR_INIT;
-  if (self->norm == SPH_NORM_LOG) {
-    /* A log scale spans the positive values only. */
-    if (!sph_data_range(values, n, true, &vmin, &vmax))
-      vmin = vmax = 0.0;
-  } else if (self->percentile_range) {
-    if (sph_percentile_range(values, n, SPH_PERCENTILE_DEFAULT_LO, SPH_PERCENTILE_DEFAULT_HI,
-                             &vmin, &vmax, &err) != SPH_OK)
-      vmin = vmax = 0.0;
-  } else {
-    SphMapStats stats;
-    sph_map_field_stats(self->map, self->field, &stats);
-    vmin = stats.nseen > 0 ? stats.min : 0.0;
-    vmax = stats.nseen > 0 ? stats.max : 0.0;
-  }
-  if (vmin != self->vmin) {
-    self->vmin = vmin;
-    g_object_notify_by_pspec(G_OBJECT(self), props[PROP_VMIN]);
-  }
-  if (vmax != self->vmax) {
-    self->vmax = vmax;
-    g_object_notify_by_pspec(G_OBJECT(self), props[PROP_VMAX]);
   }
 }
 
@@ -269,77 +172,6 @@ void sky_view_projection_changed(SphSkyView *self)
 }
 
 /* ---- annotations: the pinned point and the profile line ---- */
-
-void sph_sky_view_set_pin(SphSkyView *self, double theta, double phi)
-{
-  g_return_if_fail(SPH_IS_SKY_VIEW(self));
-  gboolean had = self->has_pin;
-  self->has_pin = TRUE;
-  self->pin_theta = theta;
-  self->pin_phi = phi;
-  if (!had)
-    g_object_notify_by_pspec(G_OBJECT(self), props[PROP_HAS_PIN]);
-  g_signal_emit(self, signals[SIGNAL_PIN_CHANGED], 0);
-  gtk_widget_queue_draw(GTK_WIDGET(self));
-}
-
-void sph_sky_view_clear_pin(SphSkyView *self)
-{
-  g_return_if_fail(SPH_IS_SKY_VIEW(self));
-  if (!self->has_pin)
-    return;
-  self->has_pin = FALSE;
-  g_object_notify_by_pspec(G_OBJECT(self), props[PROP_HAS_PIN]);
-  g_signal_emit(self, signals[SIGNAL_PIN_CHANGED], 0);
-  gtk_widget_queue_draw(GTK_WIDGET(self));
-}
-
-gboolean sph_sky_view_get_pin(SphSkyView *self, double *theta, double *phi)
-{
-  g_return_val_if_fail(SPH_IS_SKY_VIEW(self), FALSE);
-  if (self->has_pin) {
-    *theta = self->pin_theta;
-    *phi = self->pin_phi;
-  }
-  return self->has_pin;
-}
-
-void sph_sky_view_set_line(SphSkyView *self, double theta1, double phi1, double theta2,
-                           double phi2)
-{
-  g_return_if_fail(SPH_IS_SKY_VIEW(self));
-  gboolean had = self->has_line;
-  self->has_line = TRUE;
-  self->line_theta[0] = theta1;
-  self->line_phi[0] = phi1;
-  self->line_theta[1] = theta2;
-  self->line_phi[1] = phi2;
-  if (!had)
-    g_object_notify_by_pspec(G_OBJECT(self), props[PROP_HAS_LINE]);
-  g_signal_emit(self, signals[SIGNAL_LINE_CHANGED], 0);
-  gtk_widget_queue_draw(GTK_WIDGET(self));
-}
-
-void sph_sky_view_clear_line(SphSkyView *self)
-{
-  g_return_if_fail(SPH_IS_SKY_VIEW(self));
-  if (!self->has_line)
-    return;
-  self->has_line = FALSE;
-  g_object_notify_by_pspec(G_OBJECT(self), props[PROP_HAS_LINE]);
-  g_signal_emit(self, signals[SIGNAL_LINE_CHANGED], 0);
-  gtk_widget_queue_draw(GTK_WIDGET(self));
-}
-
-gboolean sph_sky_view_get_line(SphSkyView *self, double theta[2], double phi[2])
-{
-  g_return_val_if_fail(SPH_IS_SKY_VIEW(self), FALSE);
-  if (self->has_line) {
-    memcpy(theta, self->line_theta, sizeof self->line_theta);
-    memcpy(phi, self->line_phi, sizeof self->line_phi);
-  }
-  return self->has_line;
-}
 
 void sph_sky_view_set_graticule(SphSkyView *self, gboolean show)
 {
@@ -413,6 +245,9 @@ GtkWidget *sph_sky_view_new(void)
 
 static void replace_map(SphSkyView *self, SphMap *map, gboolean owns, int field)
 {
+  /* A worker may be reading the old map's values. */
+  if (sky_view_cancel_range(self))
+    g_object_notify_by_pspec(G_OBJECT(self), props[PROP_RANGE_PENDING]);
   self->proj_serial++; /* the new map's frame may differ */
   if (self->map != map && self->owns_map)
     sph_map_free(self->map);
@@ -422,7 +257,7 @@ static void replace_map(SphSkyView *self, SphMap *map, gboolean owns, int field)
   self->auto_range = TRUE;
   self->values_dirty = TRUE;
   sky_view_layout_values_texture(self);
-  update_auto_range(self);
+  sky_view_update_auto_range(self);
   sky_view_update_readout(self);
   g_object_notify_by_pspec(G_OBJECT(self), props[PROP_FIELD]);
   g_object_notify_by_pspec(G_OBJECT(self), props[PROP_AUTO_RANGE]);
@@ -480,7 +315,7 @@ void sph_sky_view_set_norm(SphSkyView *self, SphNorm norm)
     return;
   self->norm = norm;
   g_object_freeze_notify(G_OBJECT(self));
-  update_auto_range(self);
+  sky_view_update_auto_range(self);
   g_object_notify_by_pspec(G_OBJECT(self), props[PROP_NORM]);
   g_object_thaw_notify(G_OBJECT(self));
   sky_view_redraw(self);
@@ -500,7 +335,7 @@ void sph_sky_view_set_percentile_range(SphSkyView *self, gboolean percentile)
     return;
   self->percentile_range = percentile;
   g_object_freeze_notify(G_OBJECT(self));
-  update_auto_range(self);
+  sky_view_update_auto_range(self);
   g_object_notify_by_pspec(G_OBJECT(self), props[PROP_PERCENTILE_RANGE]);
   g_object_thaw_notify(G_OBJECT(self));
   sky_view_redraw(self);
@@ -515,7 +350,7 @@ gboolean sph_sky_view_get_percentile_range(SphSkyView *self)
 const SphHistEq *sph_sky_view_get_histeq(SphSkyView *self)
 {
   g_return_val_if_fail(SPH_IS_SKY_VIEW(self), NULL);
-  update_histeq(self);
+  sky_view_update_histeq(self);
   return self->histeq;
 }
 
@@ -549,7 +384,7 @@ void sph_sky_view_set_field(SphSkyView *self, int field)
     return;
   self->field = field;
   self->values_dirty = TRUE;
-  update_auto_range(self);
+  sky_view_update_auto_range(self);
   sky_view_update_readout(self);
   g_object_notify_by_pspec(G_OBJECT(self), props[PROP_FIELD]);
   g_object_notify_by_pspec(G_OBJECT(self), props[PROP_UNIT]);
@@ -590,6 +425,8 @@ void sph_sky_view_set_range(SphSkyView *self, double vmin, double vmax)
 {
   g_return_if_fail(SPH_IS_SKY_VIEW(self));
   g_object_freeze_notify(G_OBJECT(self));
+  if (sky_view_cancel_range(self)) /* the typed range wins */
+    g_object_notify_by_pspec(G_OBJECT(self), props[PROP_RANGE_PENDING]);
   if (self->auto_range) {
     self->auto_range = FALSE;
     g_object_notify_by_pspec(G_OBJECT(self), props[PROP_AUTO_RANGE]);
@@ -624,7 +461,7 @@ void sph_sky_view_set_auto_range(SphSkyView *self, gboolean auto_range)
   g_object_freeze_notify(G_OBJECT(self));
   self->auto_range = auto_range;
   g_object_notify_by_pspec(G_OBJECT(self), props[PROP_AUTO_RANGE]);
-  update_auto_range(self);
+  sky_view_update_auto_range(self);
   g_object_thaw_notify(G_OBJECT(self));
   sky_view_redraw(self);
 }
@@ -765,6 +602,9 @@ static void sph_sky_view_get_property(GObject *object, guint id, GValue *value,
   case PROP_GRATICULE:
     g_value_set_boolean(value, self->show_graticule);
     break;
+  case PROP_RANGE_PENDING:
+    g_value_set_boolean(value, self->range_work != NULL);
+    break;
   default:
     G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec);
   }
@@ -810,6 +650,7 @@ static void sph_sky_view_set_property(GObject *object, guint id, const GValue *v
 static void sph_sky_view_finalize(GObject *object)
 {
   SphSkyView *self = SPH_SKY_VIEW(object);
+  sky_view_cancel_range(self); /* before the values it reads go */
   if (self->owns_map)
     g_clear_pointer(&self->map, sph_map_free);
   g_clear_pointer(&self->raster, sph_sky_raster_free);
@@ -864,6 +705,7 @@ static void sph_sky_view_class_init(SphSkyViewClass *klass)
   props[PROP_PROJECTION] = g_param_spec_int("projection", NULL, NULL, 0, SPH_PROJ_COUNT - 1,
                                             SPH_PROJ_MOLLWEIDE, rw);
   props[PROP_GRATICULE] = g_param_spec_boolean("graticule", NULL, NULL, FALSE, rw);
+  props[PROP_RANGE_PENDING] = g_param_spec_boolean("range-pending", NULL, NULL, FALSE, ro);
   g_object_class_install_properties(object_class, N_PROPS, props);
   /* Every change of the pinned point (also a move) and of the line. */
   signals[SIGNAL_PIN_CHANGED] = g_signal_new("pin-changed", G_TYPE_FROM_CLASS(klass),

@@ -69,6 +69,9 @@ gboolean sph_sky_view_get_auto_range(SphSkyView *view);
  * it spans the positive values. */
 void sph_sky_view_set_percentile_range(SphSkyView *view, gboolean percentile);
 gboolean sph_sky_view_get_percentile_range(SphSkyView *view);
+/* TRUE while the percentile range is computed on a worker thread ("range-pending"); the
+ * previous range is shown meanwhile, and vmin/vmax notify when the new one arrives. */
+gboolean sph_sky_view_get_range_pending(SphSkyView *view);
 
 /* The colour scale (colorscale.h): linear, log, hist (fitted to the shown field's values
  * over the range) or symlog with healpy's defaults ("norm"). No re-upload of the values:

@@ -289,3 +289,15 @@ done:
   free(data);
   return reg;
 }
+
+bool sph_regressor_file_signature(const char *path)
+{
+  FILE *f = fopen(path, "rb");
+  if (f == NULL)
+    return false;
+  char head[sizeof magic];
+  bool match = fread(head, 1, sizeof head, f) == sizeof head &&
+               memcmp(head, magic, sizeof magic) == 0;
+  fclose(f);
+  return match;
+}

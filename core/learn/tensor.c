@@ -3,14 +3,25 @@
 #include "sphaera/tensor.h"
 
 #include <cblas.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "sphaera/mem.h"
 
-static void choose_threads(size_t m, size_t n, size_t k);
+/* Which thread count a product runs with; see choose_threads(). */
+typedef struct {
+  int slot;    /* the product's measurement slot, or -1 */
+  int threads; /* the count chosen */
+  bool timed;  /* whether this call is one of the slot's measurements */
+} ThreadChoice;
+
+static ThreadChoice choose_threads(size_t m, size_t n, size_t k, bool trans_a, bool trans_b);
+static void record_product_time(ThreadChoice choice, double seconds);
+static double monotonic_seconds(void);
 
 static size_t dtype_size(SphDType dtype)
 {
@@ -176,7 +187,8 @@ SphStatus sph_tensor_gemm(bool trans_a, bool trans_b, double alpha, const SphTen
   }
   if (m > INT32_MAX || n > INT32_MAX || k > INT32_MAX)
     return sph_error_set(err, SPH_ERR_UNSUPPORTED, "matmul: dimension beyond BLAS's int");
-  choose_threads(m, n, k);
+  ThreadChoice choice = choose_threads(m, n, k, trans_a, trans_b);
+  double t0 = choice.timed ? monotonic_seconds() : 0.0;
   enum CBLAS_TRANSPOSE ta = trans_a ? CblasTrans : CblasNoTrans;
   enum CBLAS_TRANSPOSE tb = trans_b ? CblasTrans : CblasNoTrans;
   int lda = (int)a->shape[1], ldb = (int)b->shape[1], ldc = (int)c->shape[1];
@@ -186,6 +198,8 @@ SphStatus sph_tensor_gemm(bool trans_a, bool trans_b, double alpha, const SphTen
   else
     cblas_dgemm(CblasRowMajor, ta, tb, (int)m, (int)n, (int)k, alpha, a->data, lda, b->data,
                 ldb, beta, c->data, ldc);
+  if (choice.timed)
+    record_product_time(choice, monotonic_seconds() - t0);
   return SPH_OK;
 }
 
@@ -210,14 +224,97 @@ void sph_learn_set_threads(int n)
   learn_threads = n;
 }
 
-/* Before a product of m x k by k x n: one thread for a small one, the budget otherwise
- * (only when a budget was set, and only when the count changes). */
-static void choose_threads(size_t m, size_t n, size_t k)
+/* Before a product of m x k by k x n: one thread for a small one; for a large one, the
+ * faster of one thread and the budget, measured on this machine as it runs. A product
+ * big enough to gain from two threads in principle often does not in practice: on
+ * loaded cores a worker that is not scheduled stalls the product at its barrier, and
+ * woken workers spin and take cycles from the single-threaded work between products.
+ * So each large product shape (up to PRODUCT_SLOTS of them) is timed over its first
+ * calls, alternately with the budget and with one thread, keeps the budget only when
+ * its fastest call beat one thread's fastest by PARALLEL_MARGIN, and is measured
+ * again after PRODUCT_REMEASURE calls, since the load changes. */
+#define PRODUCT_SLOTS 32
+#define PRODUCT_TRIALS 4 /* timed calls per thread count */
+#define PRODUCT_REMEASURE 2000
+#define PARALLEL_MARGIN 0.9
+
+typedef struct {
+  size_t m, n, k;
+  bool trans_a, trans_b;
+  int budget;
+  unsigned calls;
+  double fastest_single, fastest_parallel;
+  int threads; /* the choice once measured */
+} ProductSlot;
+
+static ProductSlot product_slots[PRODUCT_SLOTS];
+static int product_slot_count;
+static pthread_mutex_t product_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static double monotonic_seconds(void)
 {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static int find_slot(size_t m, size_t n, size_t k, bool trans_a, bool trans_b, int budget)
+{
+  for (int i = 0; i < product_slot_count; i++) {
+    const ProductSlot *p = &product_slots[i];
+    if (p->m == m && p->n == n && p->k == k && p->trans_a == trans_a && p->trans_b == trans_b)
+      return i;
+  }
+  if (product_slot_count == PRODUCT_SLOTS)
+    return -1;
+  product_slots[product_slot_count] =
+      (ProductSlot){.m = m, .n = n, .k = k, .trans_a = trans_a, .trans_b = trans_b,
+                    .budget = budget, .threads = budget};
+  return product_slot_count++;
+}
+
+static ThreadChoice choose_threads(size_t m, size_t n, size_t k, bool trans_a, bool trans_b)
+{
+  ThreadChoice choice = {.slot = -1, .threads = 1, .timed = false};
   int budget = learn_threads;
   if (budget <= 1)
-    return;
-  int want = (double)m * (double)n * (double)k < (double)SPH_LEARN_PARALLEL_MACS ? 1 : budget;
-  if (openblas_get_num_threads() != want)
-    openblas_set_num_threads(want);
+    return choice;
+  if ((double)m * (double)n * (double)k < (double)SPH_LEARN_PARALLEL_MACS) {
+    choice.threads = 1;
+  } else {
+    pthread_mutex_lock(&product_lock);
+    int i = find_slot(m, n, k, trans_a, trans_b, budget);
+    if (i < 0) {
+      choice.threads = budget; /* more shapes than slots: the size rule alone */
+    } else {
+      ProductSlot *p = &product_slots[i];
+      if (p->budget != budget || p->calls >= PRODUCT_REMEASURE)
+        *p = (ProductSlot){.m = m, .n = n, .k = k, .trans_a = trans_a, .trans_b = trans_b,
+                           .budget = budget, .threads = budget};
+      if (p->calls < 2 * PRODUCT_TRIALS) {
+        choice.timed = true;
+        choice.threads = p->calls % 2 == 0 ? budget : 1;
+      } else {
+        choice.threads = p->threads;
+      }
+      p->calls++;
+      choice.slot = i;
+    }
+    pthread_mutex_unlock(&product_lock);
+  }
+  if (openblas_get_num_threads() != choice.threads)
+    openblas_set_num_threads(choice.threads);
+  return choice;
+}
+
+static void record_product_time(ThreadChoice choice, double seconds)
+{
+  pthread_mutex_lock(&product_lock);
+  ProductSlot *p = &product_slots[choice.slot];
+  double *fastest = choice.threads == 1 ? &p->fastest_single : &p->fastest_parallel;
+  if (*fastest == 0.0 || seconds < *fastest)
+    *fastest = seconds;
+  if (p->calls >= 2 * PRODUCT_TRIALS && p->fastest_single > 0.0 && p->fastest_parallel > 0.0)
+    p->threads = p->fastest_parallel < PARALLEL_MARGIN * p->fastest_single ? p->budget : 1;
+  pthread_mutex_unlock(&product_lock);
 }

@@ -62,20 +62,32 @@ SphStatus sph_classifier_accuracy(const SphMlp *mlp, const SphDataset *data, dou
 /* With the caller's tape (reset here), whose pooled buffers then serve every epoch's
  * evaluation: fresh buffers cost page faults comparable to the evaluation itself. */
 static SphStatus net_accuracy_on(const SphNet *net, const SphDataset *data, SphTape *tape,
-                                 double *accuracy, size_t *confusion, SphError *err);
+                                 double *accuracy, double *loss, size_t *confusion, SphError *err);
 
 SphStatus sph_net_accuracy(const SphNet *net, const SphDataset *data, double *accuracy,
                            size_t *confusion, SphError *err)
 {
   SphTape *tape = sph_tape_new();
-  SphStatus st = tape ? net_accuracy_on(net, data, tape, accuracy, confusion, err)
+  SphStatus st = tape ? net_accuracy_on(net, data, tape, accuracy, NULL, confusion, err)
                       : sph_error_set(err, SPH_ERR_NOMEM, "accuracy: out of memory");
   sph_tape_free(tape);
   return st;
 }
 
+SphStatus sph_net_evaluate(const SphNet *net, const SphDataset *data, double *accuracy,
+                           double *loss, SphError *err)
+{
+  SphTape *tape = sph_tape_new();
+  SphStatus st = tape ? net_accuracy_on(net, data, tape, accuracy, loss, NULL, err)
+                      : sph_error_set(err, SPH_ERR_NOMEM, "evaluation: out of memory");
+  sph_tape_free(tape);
+  return st;
+}
+
+/* loss (may be NULL) receives the mean cross-entropy over all rows: each chunk's mean
+ * weighted by its rows, so the last, shorter chunk counts for what it holds. */
 static SphStatus net_accuracy_on(const SphNet *net, const SphDataset *data, SphTape *tape,
-                                 double *accuracy, size_t *confusion, SphError *err)
+                                 double *accuracy, double *loss, size_t *confusion, SphError *err)
 {
   if (check_shapes(net, data, "evaluation", err) != SPH_OK)
     return err ? err->code : SPH_ERR_INVALID;
@@ -88,6 +100,7 @@ static SphStatus net_accuracy_on(const SphNet *net, const SphDataset *data, SphT
   if (confusion != NULL)
     memset(confusion, 0, k * k * sizeof *confusion);
   size_t correct = 0;
+  double loss_sum = 0.0;
   for (size_t start = 0; start < data->n && st == SPH_OK; start += chunk) {
     size_t n = data->n - start < chunk ? data->n - start : chunk;
     SphTensor *x = sph_tensor_new2(net->dtype, n, data->nfeatures, err);
@@ -100,9 +113,12 @@ static SphStatus net_accuracy_on(const SphNet *net, const SphDataset *data, SphT
     gather(data, rows, n, x, labels);
     sph_tape_reset(tape);
     SphVar *out = net->forward(tape, net->net, sph_tape_input(tape, x, false), false, NULL);
+    SphVar *ce = loss != NULL ? sph_cross_entropy_logits(tape, out, labels, n) : NULL;
     sph_tensor_free(x);
     if ((st = sph_tape_status(tape, err)) != SPH_OK)
       break;
+    if (ce != NULL)
+      loss_sum += sph_var_scalar(ce) * (double)n;
     const SphTensor *o = sph_var_value(out);
     for (size_t i = 0; i < n; i++) {
       size_t best = 0;
@@ -116,8 +132,11 @@ static SphStatus net_accuracy_on(const SphNet *net, const SphDataset *data, SphT
   }
   free(rows);
   free(labels);
-  if (st == SPH_OK)
+  if (st == SPH_OK) {
     *accuracy = (double)correct / (double)data->n;
+    if (loss != NULL)
+      *loss = loss_sum / (double)data->n;
+  }
   return st;
 }
 
@@ -231,10 +250,10 @@ SphStatus sph_train_net(const SphNet *net, const SphDataset *train, const SphDat
       break;
     SphEpochStats *s = &history[epoch];
     *s = (SphEpochStats){.epoch = epoch + 1, .train_loss = loss_sum / (double)steps_per_epoch,
-                         .test_accuracy = NAN};
-    st = net_accuracy_on(net, train, eval_tape, &s->train_accuracy, NULL, err);
+                         .test_accuracy = NAN, .test_loss = NAN};
+    st = net_accuracy_on(net, train, eval_tape, &s->train_accuracy, NULL, NULL, err);
     if (st == SPH_OK && test != NULL)
-      st = net_accuracy_on(net, test, eval_tape, &s->test_accuracy, NULL, err);
+      st = net_accuracy_on(net, test, eval_tape, &s->test_accuracy, &s->test_loss, NULL, err);
     if (st != SPH_OK)
       break;
     s->seconds = now_seconds() - t0;

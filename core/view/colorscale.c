@@ -424,11 +424,13 @@ static int compare_doubles(const void *pa, const void *pb)
 /* Rearranges a[0..n-1] so that a[k] is the k-th smallest, everything before it <= it and
  * everything after it >= it (quickselect with a median-of-three pivot; after too many
  * rounds, a sort of what is left bounds the worst case). */
-static void select_kth(double *a, size_t n, size_t k)
+static void select_kth(double *a, size_t n, size_t k, const SphJob *job)
 {
   ptrdiff_t lo = 0, hi = (ptrdiff_t)n - 1, kk = (ptrdiff_t)k;
   int rounds = 0;
   while (hi > lo) {
+    if (sph_job_is_cancelled(job))
+      return;
     if (++rounds > 64) {
       qsort(a + lo, (size_t)(hi - lo + 1), sizeof *a, compare_doubles);
       return;
@@ -475,7 +477,7 @@ static double min_of(const double *a, size_t n)
 
 /* numpy's linear percentile of the seen values in a (n of them, rearranged), given that
  * a[0..from-1] are already no larger than anything after them. */
-static double percentile_of(double *a, size_t n, double p, size_t from)
+static double percentile_of(double *a, size_t n, double p, size_t from, const SphJob *job)
 {
   double q = p / 100.0;
   double h = (double)(n - 1) * q;
@@ -484,7 +486,7 @@ static double percentile_of(double *a, size_t n, double p, size_t from)
   if (below > n - 1)
     below = n - 1;
   size_t above = below + 1 < n ? below + 1 : n - 1;
-  select_kth(a + from, n - from, below - from);
+  select_kth(a + from, n - from, below - from, job);
   double prev = a[below];
   /* After selection the next order statistic is the smallest of what follows. */
   double next = above == below ? prev : min_of(a + below + 1, n - below - 1);
@@ -497,12 +499,26 @@ static double percentile_of(double *a, size_t n, double p, size_t from)
 SphStatus sph_percentile_range(const double *values, size_t n, double p_lo, double p_hi,
                                double *lo, double *hi, SphError *err)
 {
+  return sph_percentile_range_job(values, n, p_lo, p_hi, NULL, lo, hi, err);
+}
+
+/* How many values pass between two looks at the job: a few milliseconds of work. */
+#define PERCENTILE_CANCEL_STRIDE ((size_t)1 << 20)
+
+SphStatus sph_percentile_range_job(const double *values, size_t n, double p_lo, double p_hi,
+                                   SphJob *job, double *lo, double *hi, SphError *err)
+{
   if (!(p_lo >= 0.0 && p_lo <= 100.0) || !(p_hi >= 0.0 && p_hi <= 100.0))
     return sph_error_set(err, SPH_ERR_INVALID, "percentiles %g and %g are not in [0, 100]",
                          p_lo, p_hi);
   size_t nseen = 0;
-  for (size_t i = 0; i < n; i++)
-    nseen += !isnan(values[i]) && !sph_hp_is_unseen(values[i]);
+  for (size_t start = 0; start < n; start += PERCENTILE_CANCEL_STRIDE) {
+    if (sph_job_is_cancelled(job))
+      return sph_error_set(err, SPH_ERR_CANCELLED, "percentile range cancelled");
+    size_t end = n - start > PERCENTILE_CANCEL_STRIDE ? start + PERCENTILE_CANCEL_STRIDE : n;
+    for (size_t i = start; i < end; i++)
+      nseen += !isnan(values[i]) && !sph_hp_is_unseen(values[i]);
+  }
   if (nseen == 0)
     return sph_error_set(err, SPH_ERR_INVALID, "no seen pixel to take percentiles of");
   double *a = sph_alloc_aligned(nseen, sizeof(double), err);
@@ -512,16 +528,22 @@ SphStatus sph_percentile_range(const double *values, size_t n, double p_lo, doub
   for (size_t i = 0; i < n; i++)
     if (!isnan(values[i]) && !sph_hp_is_unseen(values[i]))
       a[m++] = values[i];
+  sph_job_set_progress(job, 0.25, "percentile range");
 
   /* The lower percentile first; the upper one then only searches what lies above it. */
   bool ordered = p_lo <= p_hi;
   double first = ordered ? p_lo : p_hi, second = ordered ? p_hi : p_lo;
-  double v1 = percentile_of(a, nseen, first, 0);
+  double v1 = percentile_of(a, nseen, first, 0, job);
+  sph_job_set_progress(job, 0.6, NULL);
   size_t from = (size_t)floor((double)(nseen - 1) * (first / 100.0));
   if (from > nseen - 1)
     from = nseen - 1;
-  double v2 = percentile_of(a, nseen, second, from);
+  double v2 = percentile_of(a, nseen, second, from, job);
   sph_free_aligned(a);
+  /* A selection cut short leaves no order statistic: report the cancellation instead. */
+  if (sph_job_is_cancelled(job))
+    return sph_error_set(err, SPH_ERR_CANCELLED, "percentile range cancelled");
+  sph_job_set_progress(job, 1.0, NULL);
   *lo = ordered ? v1 : v2;
   *hi = ordered ? v2 : v1;
   return SPH_OK;

@@ -7,6 +7,7 @@
 
 #include "sphaera/colormap.h"
 #include "sphaera/error.h"
+#include "sphaera/job.h"
 
 /* Colour scales: how a value becomes a position t in [0, 1] along a colormap, as healpy's
  * mollview norm= does, and the ranges they span.
@@ -101,5 +102,10 @@ bool sph_data_range(const double *values, size_t n, bool positive_only, double *
  * percentage is out of range or nothing is seen. */
 SphStatus sph_percentile_range(const double *values, size_t n, double p_lo, double p_hi,
                                double *lo, double *hi, SphError *err);
+/* The same on a worker thread: it looks at job (may be NULL) every million values or so
+ * and returns SPH_ERR_CANCELLED, outputs untouched, once it is cancelled; progress goes
+ * to job. values must stay alive and unchanged until it returns. */
+SphStatus sph_percentile_range_job(const double *values, size_t n, double p_lo, double p_hi,
+                                   SphJob *job, double *lo, double *hi, SphError *err);
 #define SPH_PERCENTILE_DEFAULT_LO 0.5
 #define SPH_PERCENTILE_DEFAULT_HI 99.5

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -111,6 +112,9 @@ SphStatus sph_regressor_save(const SphRegressor *reg, const char *path, SphError
 /* NULL with SPH_ERR_IO or SPH_ERR_FORMAT (another kind of file, another version,
  * truncated, checksum or sizes wrong), the message naming path. */
 SphRegressor *sph_regressor_load(const char *path, SphError *err);
+/* Whether path starts with the SPHREG signature (false when it cannot be read), so
+ * that a caller holding some model file can tell which loader it wants. */
+bool sph_regressor_file_signature(const char *path);
 
 /* Predictive mean and standard deviation at x[0..n) (config->samples passes drawn
  * from seed, which fixes the dropout masks and weight draws). */

@@ -69,7 +69,10 @@ void sph_learn_blas_single_thread(void);
 /* Lets matrix products use up to n OpenBLAS threads, each product choosing one thread
  * when it is too small to gain from more (below SPH_LEARN_PARALLEL_MACS multiply-adds:
  * there, waking a second thread costs more than it saves, and two threads would run
- * slower than one). OpenBLAS's thread count is process-wide, so this is too; n <= 1
- * is sph_learn_blas_single_thread(). */
+ * slower than one). A larger product keeps n threads only where its first calls,
+ * timed with n threads and with one in turn, ran faster with n (re-timed every few
+ * thousand calls, as the machine's load changes), so that n threads are never
+ * measurably slower than one. OpenBLAS's thread count is process-wide, so this is too;
+ * n <= 1 is sph_learn_blas_single_thread(). */
 #define SPH_LEARN_PARALLEL_MACS ((size_t)1 << 22)
 void sph_learn_set_threads(int n);

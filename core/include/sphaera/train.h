@@ -32,6 +32,9 @@ typedef struct {
   size_t epoch; /* 1-based */
   double train_loss;    /* mean minibatch loss over the epoch */
   double train_accuracy, test_accuracy;
+  /* Mean cross-entropy of the network as it stands at the epoch's end (dropout off)
+   * over the test rows: the validation loss; NaN without a test set. */
+  double test_loss;
   double seconds;       /* wall time since training began */
 } SphEpochStats;
 
@@ -79,6 +82,9 @@ SphStatus sph_train_net(const SphNet *net, const SphDataset *train, const SphDat
                         void *user, SphEpochStats *last, SphError *err);
 SphStatus sph_net_accuracy(const SphNet *net, const SphDataset *data, double *accuracy,
                            size_t *confusion, SphError *err);
+/* The accuracy and the mean cross-entropy (dropout off) over every row of data. */
+SphStatus sph_net_evaluate(const SphNet *net, const SphDataset *data, double *accuracy,
+                           double *loss, SphError *err);
 /* probs (n x nclasses, row-major) receives softmax of the network's outputs for every
  * row of x (n x ninputs float32, row-major), dropout off. */
 SphStatus sph_net_predict(const SphNet *net, const float *x, size_t n, double *probs,
