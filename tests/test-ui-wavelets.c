@@ -4,7 +4,8 @@
  * NumPy, the scattering's S0 is the map's mean, the thumbnails appear, a click on one
  * opens its band as a Sky page layer and shows that page, Cancel stops a run and keeps
  * the last result, and a planar image gets its Morlet thumbnails and kymatio's number of
- * scattering coefficients. */
+ * scattering coefficients; with N = 3 directions the grid holds a thumbnail per (scale,
+ * direction) plus the scaling map, whose maps equal the core's directional analysis. */
 #include <glib/gstdio.h>
 #include <gtk/gtk.h>
 #include <math.h>
@@ -15,6 +16,9 @@
 #include "sph-wavelet-page.h"
 #include "sphaera/healpix.h"
 #include "sphaera/map.h"
+#include "sphaera/mem.h"
+#include "sphaera/ring_geometry.h"
+#include "sphaera/wavelet_sphere_dir.h"
 
 #define WAIT_TIMEOUT_S 60
 #define NSIDE 16
@@ -263,6 +267,73 @@ static void test_cancel(Fixture *f, gconstpointer data)
                    (guint)before->nbands);
 }
 
+/* N = 3: 2N - 1 = 5 directions per scale plus the scaling map, each equal to the core's
+ * directional analysis called directly; a click on one opens it as a layer. */
+static void test_directional(Fixture *f, gconstpointer data)
+{
+  (void)data;
+  const int N = 3, ndir = 2 * N - 1;
+  SphMap *map = test_map(NSIDE);
+  SphMap *input = sph_map_copy(map, NULL);
+  sph_sky_page_add_map(f->sky, map, "test map");
+  sph_wavelet_page_configure(f->page, DILATION, J_MIN, BAND_LIMIT, 1);
+  sph_wavelet_page_set_directions(f->page, N);
+  g_assert_true(sph_wavelet_page_compute(f->page));
+  wait_idle(f->page);
+  g_assert_cmpint(sph_wavelet_page_get_last_status(f->page), ==, SPH_OK);
+  const SphWaveletWork *r = sph_wavelet_page_get_result(f->page);
+  int nscales = sph_wavelet_j_max(DILATION, BAND_LIMIT) - J_MIN + 1;
+  g_assert_cmpint(r->nbands, ==, 1 + nscales);
+  g_assert_cmpint(r->ndirections, ==, ndir);
+  g_assert_cmpint(r->nmaps, ==, nscales * ndir + 1);
+  SphCoefficientGrid *grid = sph_wavelet_page_get_grid(f->page);
+  g_assert_cmpuint(sph_coefficient_grid_get_n_items(grid), ==, (guint)(nscales * ndir + 1));
+  /* The scattering is still the axisymmetric one. */
+  g_assert_cmpint(r->ncoeffs, ==, 1 + nscales + nscales * (nscales - 1) / 2);
+
+  /* The core directly. */
+  SphError err = SPH_ERROR_INIT;
+  SphRingGeometry *geometry = sph_ring_geometry_healpix(NSIDE, &err);
+  g_assert_nonnull(geometry);
+  SphWaveletDirPlan *plan = sph_wavelet_dir_plan_new(geometry, DILATION, BAND_LIMIT, J_MIN, N,
+                                                     SPH_WAVELET_FULL_RESOLUTION, &err);
+  g_assert_nonnull(plan);
+  g_assert_cmpint(sph_wavelet_dir_plan_ndirections(plan), ==, ndir);
+  double *coeffs = sph_alloc_aligned((size_t)sph_wavelet_dir_plan_size(plan), sizeof(double),
+                                     &err);
+  g_assert_nonnull(coeffs);
+  g_assert_cmpint(sph_wavelet_dir_analysis(plan, input->fields[0].values, coeffs, NULL, NULL,
+                                           &err), ==, SPH_OK);
+  const int band = 2, k = 1, index = 1 + (band - 1) * ndir + k;
+  g_test_message("thumbnail %d: %s", index, r->thumbs[index].caption);
+  g_assert_nonnull(strstr(r->thumbs[index].caption, "γ = 72°"));
+  const double *ref = coeffs + sph_wavelet_dir_plan_map_offset(plan, band, k);
+  const double *got = r->bands[index]->fields[0].values;
+  double diff = 0, norm = 0;
+  for (int64_t p = 0; p < input->npix; p++) {
+    diff = fmax(diff, fabs(got[p] - ref[p]));
+    norm = fmax(norm, fabs(ref[p]));
+  }
+  g_test_message("band %d direction %d: max |difference| %.3e, max |value| %.3e", band, k, diff,
+                 norm);
+  g_assert_cmpfloat(norm, >, 0);
+  g_assert_cmpfloat(diff, <=, 1e-12 * norm);
+
+  /* A click opens that map as a new layer. */
+  int layers = sph_sky_page_get_n_layers(f->sky);
+  sph_coefficient_grid_activate(grid, (guint)index);
+  g_assert_cmpint(sph_sky_page_get_n_layers(f->sky), ==, layers + 1);
+  g_assert_true(gtk_stack_get_visible_child(f->stack) == GTK_WIDGET(f->sky));
+  const SphMap *shown = sph_sky_view_get_map(sph_sky_page_get_view(f->sky));
+  g_assert_cmpmem(shown->fields[0].values, sizeof(double) * shown->npix, got,
+                  sizeof(double) * input->npix);
+
+  sph_free_aligned(coeffs);
+  sph_wavelet_dir_plan_free(plan);
+  sph_ring_geometry_free(geometry);
+  sph_map_free(input);
+}
+
 static void test_plane(Fixture *f, gconstpointer data)
 {
   (void)data;
@@ -318,6 +389,8 @@ int main(int argc, char **argv)
                             G_RESOURCE_LOOKUP_FLAGS_NONE, NULL, NULL, NULL))
     g_resources_register(sph_get_resource());
   g_test_add("/wavelets/sphere", Fixture, NULL, fixture_setup, test_kernels_and_sphere,
+             fixture_teardown);
+  g_test_add("/wavelets/directional", Fixture, NULL, fixture_setup, test_directional,
              fixture_teardown);
   g_test_add("/wavelets/cancel", Fixture, NULL, fixture_setup, test_cancel, fixture_teardown);
   g_test_add("/wavelets/plane", Fixture, NULL, fixture_setup, test_plane, fixture_teardown);

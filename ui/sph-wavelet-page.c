@@ -12,7 +12,7 @@
 
 struct _SphWaveletPage {
   GtkBox parent_instance;
-  GtkSpinButton *b_spin, *jmin_spin, *l_spin, *plane_j_spin, *orientations_spin;
+  GtkSpinButton *b_spin, *jmin_spin, *l_spin, *n_spin, *plane_j_spin, *orientations_spin;
   GtkDropDown *oversample_dropdown;
   SphJobStatus *job_status;
   SphKernelPlot *kernel_plot;
@@ -97,6 +97,12 @@ void sph_wavelet_page_configure(SphWaveletPage *self, double B, int j_min, int L
   refresh_kernels(self, gtk_spin_button_get_value_as_int(self->l_spin));
 }
 
+void sph_wavelet_page_set_directions(SphWaveletPage *self, int N)
+{
+  g_return_if_fail(SPH_IS_WAVELET_PAGE(self));
+  gtk_spin_button_set_value(self->n_spin, N);
+}
+
 void sph_wavelet_page_configure_plane(SphWaveletPage *self, int J, int orientations)
 {
   g_return_if_fail(SPH_IS_WAVELET_PAGE(self));
@@ -125,13 +131,19 @@ static void show_result(SphWaveletPage *self)
   char *heading, *title;
   if (r->kind == SPH_WAVELET_WORK_SPHERE) {
     refresh_kernels(self, r->L_used);
+    char *bands = r->ndirections > 1
+                      ? g_strdup_printf("N = %d: %d scales × %d directions + scaling = %d maps",
+                                        r->N, r->nbands - 1, r->ndirections, r->nmaps)
+                      : g_strdup_printf("%d bands", r->nbands);
     heading = g_strdup_printf(
-        "%s: NSIDE %lld, band limit L = %d, B = %g, J_min = %d: %d bands (click one to open "
-        "it in the sky view); %lld scattering coefficients to order %d%s%s, S0 = %.4g",
-        self->source_title, (long long)r->nside_used, r->L_used, r->B, r->j_min, r->nbands,
-        (long long)r->ncoeffs, r->max_order, r->oversample == 2 ? " (modulus on the 2× grid)" : "",
+        "%s: NSIDE %lld, band limit L = %d, B = %g, J_min = %d, %s (click one to open "
+        "it in the sky view); %lld %sscattering coefficients to order %d%s%s, S0 = %.4g",
+        self->source_title, (long long)r->nside_used, r->L_used, r->B, r->j_min, bands,
+        (long long)r->ncoeffs, r->ndirections > 1 ? "axisymmetric " : "", r->max_order,
+        r->oversample == 2 ? " (modulus on the 2× grid)" : "",
         r->max_order < 2 ? " (too many scales for the second order: raise B)" : "", r->s0);
     title = g_strdup_printf("Spherical scattering of %s", self->source_title);
+    g_free(bands);
   } else {
     heading = g_strdup_printf(
         "%s: %lld × %lld pixels, Morlet bank J = %d, %d orientations (reflecting boundary): "
@@ -252,6 +264,7 @@ gboolean sph_wavelet_page_compute(SphWaveletPage *self)
       gtk_spin_button_get_value_as_int(self->l_spin), oversample_value(self));
   if (work == NULL)
     return FALSE;
+  sph_wavelet_work_set_directions(work, gtk_spin_button_get_value_as_int(self->n_spin));
   const char *title = sph_sky_page_get_title(sky);
   char *name = g_strdup_printf("%s [%s]", title != NULL && *title ? title : "map",
                                map->fields[field].name);
@@ -366,7 +379,7 @@ static void on_grid_activated(SphCoefficientGrid *grid, guint index, gpointer da
   (void)grid;
   SphWaveletPage *self = data;
   const SphWaveletWork *r = self->result;
-  if (r == NULL || r->kind != SPH_WAVELET_WORK_SPHERE || (int)index >= r->nbands)
+  if (r == NULL || r->kind != SPH_WAVELET_WORK_SPHERE || (int)index >= r->nmaps)
     return;
   SphSkyPage *sky = find_sky_page(self);
   if (sky == NULL)
@@ -491,6 +504,7 @@ static void sph_wavelet_page_class_init(SphWaveletPageClass *klass)
   gtk_widget_class_bind_template_child(widget_class, SphWaveletPage, b_spin);
   gtk_widget_class_bind_template_child(widget_class, SphWaveletPage, jmin_spin);
   gtk_widget_class_bind_template_child(widget_class, SphWaveletPage, l_spin);
+  gtk_widget_class_bind_template_child(widget_class, SphWaveletPage, n_spin);
   gtk_widget_class_bind_template_child(widget_class, SphWaveletPage, oversample_dropdown);
   gtk_widget_class_bind_template_child(widget_class, SphWaveletPage, plane_j_spin);
   gtk_widget_class_bind_template_child(widget_class, SphWaveletPage, orientations_spin);

@@ -12,8 +12,8 @@
 G_BEGIN_DECLS
 
 /* The Wavelets page: for the Sky page's current map, the scale-discretised kernels
- * against l (their squares summing to one), the wavelet coefficient maps per scale as
- * Mollweide thumbnails (a click opens one as a Sky page layer and shows it), and the
+ * against l (their squares summing to one), the wavelet coefficient maps per scale (and,
+ * with N >= 2 directions, per direction) as Mollweide thumbnails (a click opens one as a Sky page layer and shows it), and the
  * spherical scattering coefficients; for a planar image, its Morlet-filtered moduli per
  * scale and orientation and its planar scattering coefficients. The work runs in a
  * GTask with a SphJob: progress and Cancel in the status line. */
@@ -30,6 +30,9 @@ void sph_wavelet_page_set_sky_page(SphWaveletPage *page, SphSkyPage *sky);
 /* Sets the sphere controls: dilation B, J_min, band limit L, oversample (1 or 2). */
 void sph_wavelet_page_configure(SphWaveletPage *page, double B, int j_min, int L,
                                 int oversample);
+/* Sets the sphere's directions N (1..8): 1 axisymmetric, N >= 2 directional wavelets with
+ * 2N - 1 coefficient maps per scale (the scattering stays axisymmetric). */
+void sph_wavelet_page_set_directions(SphWaveletPage *page, int N);
 /* Sets the planar controls: scales J and orientations. */
 void sph_wavelet_page_configure_plane(SphWaveletPage *page, int J, int orientations);
 

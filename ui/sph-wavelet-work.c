@@ -16,6 +16,7 @@
 #include "sphaera/scattering_sphere.h"
 #include "sphaera/sht.h"
 #include "sphaera/wavelet_sphere.h"
+#include "sphaera/wavelet_sphere_dir.h"
 
 SphWaveletWork *sph_wavelet_work_new_sphere(SphMap *map, double B, int j_min, int L,
                                             int oversample)
@@ -31,7 +32,14 @@ SphWaveletWork *sph_wavelet_work_new_sphere(SphMap *map, double B, int j_min, in
   w->j_min = j_min;
   w->L = L;
   w->oversample = oversample;
+  w->N = 1;
   return w;
+}
+
+void sph_wavelet_work_set_directions(SphWaveletWork *w, int N)
+{
+  if (w != NULL)
+    w->N = N < 1 ? 1 : N > 8 ? 8 : N;
 }
 
 SphWaveletWork *sph_wavelet_work_new_plane(SphImage *image, int J, int orientations)
@@ -54,7 +62,7 @@ void sph_wavelet_work_free(SphWaveletWork *w)
     return;
   sph_map_free(w->map);
   sph_image_free(w->image);
-  for (int b = 0; b < w->nbands; b++)
+  for (int b = 0; b < w->nmaps; b++)
     sph_map_free(w->bands[b]);
   free(w->bands);
   for (int t = 0; t < w->nthumbs; t++)
@@ -154,30 +162,104 @@ static SphStatus prepare_map(SphWaveletWork *w, SphMap **out, SphError *err)
   return SPH_OK;
 }
 
+/* One coefficient map (band b, direction k of ndir, gamma in radians) as a band map and
+ * its thumbnail. */
+static SphStatus add_band(SphWaveletWork *w, const SphMap *m, const SphWaveletPlan *plan,
+                          SphSkyRaster *raster, const double *values, int b, int k, int ndir,
+                          double gamma, SphError *err)
+{
+  SphMap *band = sph_map_new(m->nside, SPH_ORDER_RING, 1, err);
+  if (band == NULL)
+    return err->code;
+  w->bands[w->nmaps++] = band;
+  band->coordsys = m->coordsys;
+  memcpy(band->fields[0].values, values, sizeof(double) * (size_t)m->npix);
+  int j = sph_wavelet_plan_band_scale(plan, b);
+  double degrees = gamma * 180.0 / M_PI;
+  char name[SPH_MAP_NAME_MAX];
+  if (j < 0)
+    snprintf(name, sizeof name, "SCALING");
+  else if (ndir > 1)
+    snprintf(name, sizeof name, "WAVELET_J%d_G%d", j, k);
+  else
+    snprintf(name, sizeof name, "WAVELET_J%d", j);
+  sph_map_set_field_name(band, 0, name);
+  sph_map_set_field_unit(band, 0, m->fields[0].unit);
+
+  int tw = SPH_WAVELET_THUMB_WIDTH, th = SPH_WAVELET_THUMB_WIDTH / 2;
+  SphWaveletThumb *t = add_thumb(w, tw, th, err);
+  if (t == NULL)
+    return err->code;
+  SphColorScale scale;
+  scale_for(band->fields[0].values, (size_t)band->npix, j >= 0,
+            j >= 0 ? SPH_CMAP_RDBU : SPH_CMAP_PLANCK, &scale);
+  sph_sky_raster_paint(raster, band->fields[0].values, &scale, t->rgba, tw * 4);
+  int lmax = sph_wavelet_plan_band_lmax(plan, b);
+  if (j < 0) {
+    snprintf(t->caption, sizeof t->caption, "scaling Φ");
+    snprintf(t->tooltip, sizeof t->tooltip,
+             "Scaling function band: l < %d; range %.3g .. %.3g. Click to open it in the "
+             "sky view.", lmax + 1, scale.vmin, scale.vmax);
+  } else if (ndir > 1) {
+    snprintf(t->caption, sizeof t->caption, "j = %d, γ = %.0f°", j, degrees);
+    snprintf(t->tooltip, sizeof t->tooltip,
+             "Directional wavelet j = %d, direction %d of %d (γ = %.1f°): %.3g < l < %.3g; "
+             "range ±%.3g. Click to open it in the sky view.", j, k + 1, ndir, degrees,
+             pow(w->B, j - 1), fmin(pow(w->B, j + 1), w->L_used), scale.vmax);
+  } else {
+    snprintf(t->caption, sizeof t->caption, "wavelet j = %d", j);
+    snprintf(t->tooltip, sizeof t->tooltip,
+             "Wavelet scale j = %d: %.3g < l < %.3g; range ±%.3g. Click to open it in "
+             "the sky view.", j, pow(w->B, j - 1), fmin(pow(w->B, j + 1), w->L_used),
+             scale.vmax);
+  }
+  return SPH_OK;
+}
+
 static SphStatus sphere_bands(SphWaveletWork *w, const SphMap *m, SphJob *job, SphError *err)
 {
   SphStatus st = SPH_OK;
   SphRingGeometry *geometry = NULL;
-  SphWaveletPlan *plan = NULL;
+  SphWaveletPlan *own_plan = NULL;
+  SphWaveletDirPlan *dir_plan = NULL;
+  const SphWaveletPlan *plan = NULL;
   SphSkyRaster *raster = NULL;
   double *coeffs = NULL;
 
   geometry = sph_ring_geometry_healpix(m->nside, err);
   if (geometry == NULL)
     return err->code;
-  plan = sph_wavelet_plan_new(geometry, w->B, w->L_used, w->j_min, SPH_WAVELET_FULL_RESOLUTION,
-                              err);
+  int64_t size = 0;
+  if (w->N >= 2) {
+    dir_plan = sph_wavelet_dir_plan_new(geometry, w->B, w->L_used, w->j_min, w->N,
+                                        SPH_WAVELET_FULL_RESOLUTION, err);
+    if (dir_plan != NULL) {
+      plan = sph_wavelet_dir_plan_axisym(dir_plan);
+      size = sph_wavelet_dir_plan_size(dir_plan);
+    }
+  } else {
+    own_plan = sph_wavelet_plan_new(geometry, w->B, w->L_used, w->j_min,
+                                    SPH_WAVELET_FULL_RESOLUTION, err);
+    plan = own_plan;
+    if (plan != NULL)
+      size = sph_wavelet_plan_size(plan);
+  }
   if (plan == NULL) {
     st = err->code;
     goto out;
   }
-  coeffs = sph_alloc_aligned((size_t)sph_wavelet_plan_size(plan), sizeof(double), err);
+  coeffs = sph_alloc_aligned((size_t)size, sizeof(double), err);
   if (coeffs == NULL) {
     st = err->code;
     goto out;
   }
-  sph_job_set_progress(job, 0.05, "Wavelet analysis");
-  if ((st = sph_wavelet_analysis(plan, m->fields[0].values, coeffs, NULL, job, err)) != SPH_OK)
+  sph_job_set_progress(job, 0.05, dir_plan != NULL ? "Directional wavelet analysis"
+                                                   : "Wavelet analysis");
+  if (dir_plan != NULL)
+    st = sph_wavelet_dir_analysis(dir_plan, m->fields[0].values, coeffs, NULL, job, err);
+  else
+    st = sph_wavelet_analysis(plan, m->fields[0].values, coeffs, NULL, job, err);
+  if (st != SPH_OK)
     goto out;
   if ((st = check_cancel(job, err)) != SPH_OK)
     goto out;
@@ -188,58 +270,31 @@ static SphStatus sphere_bands(SphWaveletWork *w, const SphMap *m, SphJob *job, S
     goto out;
   }
   int nbands = sph_wavelet_plan_nbands(plan);
-  w->bands = calloc((size_t)nbands, sizeof *w->bands);
+  int ndir = dir_plan != NULL ? sph_wavelet_dir_plan_ndirections(dir_plan) : 1;
+  w->nbands = nbands;
+  w->ndirections = ndir;
+  w->bands = calloc((size_t)(1 + (nbands - 1) * ndir), sizeof *w->bands);
   if (w->bands == NULL) {
     st = sph_error_set(err, SPH_ERR_NOMEM, "wavelets: out of memory for the bands");
     goto out;
   }
-  for (int b = 0; b < nbands; b++) {
-    SphMap *band = sph_map_new(m->nside, SPH_ORDER_RING, 1, err);
-    if (band == NULL) {
-      st = err->code;
-      goto out;
+  for (int b = 0; b < nbands && st == SPH_OK; b++) {
+    int nk = b == 0 ? 1 : ndir;
+    for (int k = 0; k < nk && st == SPH_OK; k++) {
+      int64_t offset = dir_plan != NULL ? sph_wavelet_dir_plan_map_offset(dir_plan, b, k)
+                                        : sph_wavelet_plan_band_offset(plan, b);
+      double gamma = dir_plan != NULL && b > 0 ? sph_wavelet_dir_plan_gamma(dir_plan, k) : 0;
+      st = add_band(w, m, plan, raster, coeffs + offset, b, k, b == 0 ? 1 : ndir, gamma, err);
     }
-    w->bands[w->nbands++] = band;
-    band->coordsys = m->coordsys;
-    memcpy(band->fields[0].values, coeffs + sph_wavelet_plan_band_offset(plan, b),
-           sizeof(double) * (size_t)m->npix);
-    int j = sph_wavelet_plan_band_scale(plan, b);
-    char name[SPH_MAP_NAME_MAX];
-    if (j < 0)
-      snprintf(name, sizeof name, "SCALING");
-    else
-      snprintf(name, sizeof name, "WAVELET_J%d", j);
-    sph_map_set_field_name(band, 0, name);
-    sph_map_set_field_unit(band, 0, m->fields[0].unit);
-
-    SphWaveletThumb *t = add_thumb(w, tw, th, err);
-    if (t == NULL) {
-      st = err->code;
-      goto out;
-    }
-    SphColorScale scale;
-    scale_for(band->fields[0].values, (size_t)band->npix, j >= 0,
-              j >= 0 ? SPH_CMAP_RDBU : SPH_CMAP_PLANCK, &scale);
-    sph_sky_raster_paint(raster, band->fields[0].values, &scale, t->rgba, tw * 4);
-    int lmax = sph_wavelet_plan_band_lmax(plan, b);
-    if (j < 0) {
-      snprintf(t->caption, sizeof t->caption, "scaling Φ");
-      snprintf(t->tooltip, sizeof t->tooltip,
-               "Scaling function band: l < %d; range %.3g .. %.3g. Click to open it in the "
-               "sky view.", lmax + 1, scale.vmin, scale.vmax);
-    } else {
-      snprintf(t->caption, sizeof t->caption, "wavelet j = %d", j);
-      snprintf(t->tooltip, sizeof t->tooltip,
-               "Wavelet scale j = %d: %.3g < l < %.3g; range ±%.3g. Click to open it in "
-               "the sky view.", j, pow(w->B, j - 1), fmin(pow(w->B, j + 1), w->L_used),
-               scale.vmax);
-    }
+    if (st == SPH_OK)
+      st = check_cancel(job, err);
     sph_job_set_progress(job, 0.3 + 0.2 * (b + 1) / nbands, "Thumbnails");
   }
 out:
   sph_sky_raster_free(raster);
   sph_free_aligned(coeffs);
-  sph_wavelet_plan_free(plan);
+  sph_wavelet_dir_plan_free(dir_plan);
+  sph_wavelet_plan_free(own_plan);
   sph_ring_geometry_free(geometry);
   return st;
 }

@@ -14,8 +14,9 @@
  * core transforms (no GTK here), with progress and cancellation through the SphJob.
  *
  * Sphere: the map is degraded to NSIDE <= 128 and band-limited to L <= 2 NSIDE (and
- * <= 256), so a run takes seconds; its axisymmetric wavelet coefficients (full
- * resolution: every band a HEALPix map of the working NSIDE) and its spherical
+ * <= 256), so a run takes seconds; its axisymmetric (N = 1) or directional (N >= 2,
+ * 2N - 1 maps per scale) wavelet coefficients (full resolution: every map a HEALPix map
+ * of the working NSIDE) and its (axisymmetric) spherical
  * scattering coefficients up to order 2.
  * Plane: the image's Morlet-filtered moduli |x * psi_{j,l}| per scale and orientation
  * and its planar scattering coefficients (kymatio's, reflecting boundaries). */
@@ -34,7 +35,7 @@ typedef struct {
   int width, height;
   uint8_t *rgba;
   char caption[48];
-  char tooltip[160];
+  char tooltip[256];
 } SphWaveletThumb;
 
 typedef struct {
@@ -43,6 +44,7 @@ typedef struct {
   SphMap *map; /* one field (owned); any ordering */
   double B;
   int j_min, L, oversample;
+  int N; /* directions: 1 (default) axisymmetric, >= 2 directional (wavelet_sphere_dir.h) */
   /* inputs: plane */
   SphImage *image; /* owned */
   int J, orientations;
@@ -50,8 +52,12 @@ typedef struct {
   /* outputs */
   int L_used;         /* sphere: the band limit used */
   int64_t nside_used; /* sphere: the working NSIDE */
-  int nbands;         /* sphere: scaling + wavelet bands */
-  SphMap **bands;     /* sphere: nbands one-field maps, RING */
+  int nbands;         /* sphere: scaling + wavelet bands (scales) */
+  int ndirections;    /* sphere: maps per wavelet scale, 2N - 1 (1 when N = 1) */
+  int nmaps;          /* sphere: 1 + (nbands - 1) ndirections */
+  SphMap **bands;     /* sphere: nmaps one-field maps, RING: the scaling map, then per
+                       * scale its ndirections maps (gamma_k = 2 pi k / (2N - 1)); the
+                       * sphere thumbnails follow the same order */
   int nthumbs;
   SphWaveletThumb *thumbs;
   /* Scattering: S0; S1 per scale (planar: averaged over orientations); S2 per (j1, j2),
@@ -67,6 +73,9 @@ typedef struct {
 /* Takes ownership of map (sphere) or image (plane). */
 SphWaveletWork *sph_wavelet_work_new_sphere(SphMap *map, double B, int j_min, int L,
                                             int oversample);
+/* Directions N (1..8) of the sphere wavelets; 1 unless set. N >= 2 computes the
+ * directional coefficients (s2let's normalisation); the scattering stays axisymmetric. */
+void sph_wavelet_work_set_directions(SphWaveletWork *work, int N);
 SphWaveletWork *sph_wavelet_work_new_plane(SphImage *image, int J, int orientations);
 void sph_wavelet_work_free(SphWaveletWork *work);
 
